@@ -1,0 +1,76 @@
+"""The `ggen-db` command: a thin layer over the Python API.
+
+Each subcommand lives in its own module with `register(subparsers)`, which
+adds its parser and sets `func`; `func(args)` calls one API function and
+renders the result, returning the exit status. Errors of ggen-db's own type
+become one line and exit 2; everything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from harness.errors import GgenDbError
+
+COMMANDS = ("init", "check", "bench", "signoff", "ingest", "backup")
+EXIT_USAGE = 2
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line ('Error: ...') and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"Error: {self.prog}: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from importlib import import_module
+
+    parser = OneLineParser(
+        prog="ggen-db",
+        description="The ggen persistence schema: create databases, prove the schema, benchmark it, sign it off.",
+    )
+    parser.add_argument("--traceback", action="store_true", help="show the full traceback of an error")
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    for name in COMMANDS:
+        try:
+            module = import_module(f"harness.cli.{name}_cmd")
+        except ModuleNotFoundError as e:
+            if e.name != f"harness.cli.{name}_cmd":
+                raise
+            continue  # command not built yet
+        module.register(sub)
+    return parser
+
+
+def _version() -> str:
+    from harness import __version__
+
+    return f"ggen-db {__version__}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        status: int = args.func(args)
+    except GgenDbError as e:
+        if args.traceback:
+            raise
+        print(f"Error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("Error: interrupted", file=sys.stderr)
+        return 130
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,468 @@
+"""The contract: every promise the schema makes, loaded from contract.json.
+
+The contract is data. This module loads it (validated against its own JSON
+Schema), exposes it as frozen dataclasses, and holds the contract's own
+predicates (what a valid timestamp, id or row is) written in Python,
+independently of the SQL, so tests can compare the database's decisions
+with the contract's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+
+import jsonschema
+
+from harness.errors import ContractError
+
+DEFAULT_CONTRACT = "contract.json"
+WHITESPACE = " \t\n\x0b\x0c\r"  # what the schema's trim(x, char(32, 9, 10, 11, 12, 13)) strips
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    kind: str
+    not_null: bool
+    default: str | None = None
+    primary_key: bool = False
+    autoincrement: bool = False
+    values: tuple[str, ...] = ()
+    minimum: int | None = None
+    max_length: int | None = None
+    nonempty: bool = False
+    json_schema: str | None = None
+    generated: str | None = None
+    normalizes: str | None = None
+    doc: str = ""
+
+    @property
+    def writable(self) -> bool:
+        """Writers can set it (generated columns and the rowid key are the database's)."""
+        return self.kind not in ("generated", "key")
+
+    @property
+    def required(self) -> bool:
+        """A writer that does not know the column must still be able to insert."""
+        return self.not_null and self.default is None and self.writable
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    column: str
+    table: str
+    references: str
+    on_delete: str
+    on_update: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    kind: str
+    doc: str
+    column: str | None = None
+    columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    table: str
+    columns: tuple[str, ...]
+    unique: bool
+    serves: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    doc: str
+    columns: tuple[Column, ...]
+    unique: tuple[tuple[str, ...], ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    indexes: tuple[Index, ...] = ()
+    derived: bool = False
+    without_rowid: bool = False
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(f"{self.name} has no column {name!r} in the contract")
+
+    @property
+    def writable_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.writable)
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    doc: str
+    columns: tuple[str, ...]
+    max_rows: int | None = None
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    doc: str
+    sql: str
+    index: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    max_rows: int | None = None
+
+
+@dataclass(frozen=True)
+class Contract:
+    contract_version: str
+    schema_version: int
+    sqlite_min_version: str
+    pragmas: Mapping[str, Any]
+    tables: Mapping[str, Table]
+    views: Mapping[str, View]
+    queries: Mapping[str, Query]
+    source: str
+    sha256: str
+
+    @property
+    def base_tables(self) -> tuple[Table, ...]:
+        """The tables writers write (rollups excluded)."""
+        return tuple(t for t in self.tables.values() if not t.derived)
+
+    @property
+    def indexes(self) -> tuple[Index, ...]:
+        return tuple(i for t in self.tables.values() for i in t.indexes)
+
+    @property
+    def foreign_keys(self) -> tuple[tuple[str, ForeignKey], ...]:
+        return tuple((t.name, fk) for t in self.tables.values() for fk in t.foreign_keys)
+
+    def index(self, name: str) -> Index:
+        for index in self.indexes:
+            if index.name == name:
+                return index
+        raise KeyError(f"no index {name!r} in the contract")
+
+
+# ------------------------------------------------------------------ loading
+def _schema_text(name: str) -> str:
+    return resources.files("harness").joinpath("schemas", name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=None)
+def document_schema(name: str) -> dict[str, Any]:
+    """A JSON Schema shipped in the package (harness/schemas/NAME)."""
+    try:
+        schema: dict[str, Any] = json.loads(_schema_text(name))
+    except FileNotFoundError as e:
+        raise ContractError(f"JSON Schema {name!r} is not in harness/schemas") from e
+    return schema
+
+
+def load_contract(path: str | Path | None = None) -> Contract:
+    """Load and validate a contract file (default: the one shipped with the package)."""
+    if path is None:
+        text = resources.files("harness").joinpath(DEFAULT_CONTRACT).read_text(encoding="utf-8")
+        source = "harness/contract.json"
+    else:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as e:
+            raise ContractError(f"--contract {path}: cannot read ({e.strerror})") from e
+        source = str(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ContractError(f"{source}: not JSON (line {e.lineno}: {e.msg})") from e
+    _validate_contract_data(data, source)
+    return _build(data, source, hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+def _validate_contract_data(data: Any, source: str) -> None:
+    validator = jsonschema.Draft202012Validator(document_schema("contract.schema.json"))
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(top)"
+        raise ContractError(f"{source}: {where}: {error.message}")
+    for table in data["tables"].values():
+        for column in table["columns"]:
+            if "json_schema" in column:
+                document_schema(column["json_schema"])
+
+
+def _build(data: dict[str, Any], source: str, sha: str) -> Contract:
+    tables = {name: _table(name, t) for name, t in data["tables"].items()}
+    views = {
+        name: View(name, v["doc"], tuple(v["columns"]), v.get("max_rows"))
+        for name, v in data["views"].items()
+    }
+    queries = {
+        name: Query(name, q["doc"], q["sql"], q["index"], dict(q["params"]), q.get("max_rows"))
+        for name, q in data["queries"].items()
+    }
+    return Contract(
+        contract_version=data["contract_version"],
+        schema_version=data["schema_version"],
+        sqlite_min_version=data["sqlite_min_version"],
+        pragmas=dict(data["pragmas"]),
+        tables=tables,
+        views=views,
+        queries=queries,
+        source=source,
+        sha256=sha,
+    )
+
+
+def _table(name: str, t: dict[str, Any]) -> Table:
+    columns = tuple(
+        Column(**{**c, "values": tuple(c.get("values", ()))}) for c in t["columns"]
+    )
+    return Table(
+        name=name,
+        doc=t.get("doc", ""),
+        columns=columns,
+        unique=tuple(tuple(u) for u in t.get("unique", ())),
+        foreign_keys=tuple(ForeignKey(**fk) for fk in t.get("foreign_keys", ())),
+        rules=tuple(
+            Rule(r["name"], r["kind"], r["doc"], r.get("column"), tuple(r.get("columns", ())))
+            for r in t.get("rules", ())
+        ),
+        indexes=tuple(
+            Index(i["name"], name, tuple(i["columns"]), i["unique"], tuple(i["serves"]))
+            for i in t["indexes"]
+        ),
+        derived=t.get("derived", False),
+        without_rowid=t.get("without_rowid", False),
+    )
+
+
+# --------------------------------------------------------------- predicates
+# The contract's own definition of a timestamp, independent of SQLite's
+# parser: the schema must accept exactly these.
+_TIMESTAMP = re.compile(
+    r"([12][0-9]{3})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?"
+    r"(Z|([+-])([0-9]{2}):([0-9]{2}))?",
+    re.ASCII,
+)
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in(year: int, month: int) -> int:
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return 29 if month == 2 and leap else _DAYS_IN_MONTH[month - 1]
+
+
+def is_timestamp(value: object) -> bool:
+    """True when value is a timestamp in one of the accepted forms (contract.timestamp_rule)."""
+    if not isinstance(value, str):
+        return False
+    m = _TIMESTAMP.fullmatch(value)
+    if m is None:
+        return False
+    year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
+    if not (1 <= month <= 12 and 1 <= day <= _days_in(year, month)):
+        return False
+    if hour > 23 or minute > 59 or second > 59:
+        return False
+    if m.group(9) is not None and (int(m.group(10)) > 14 or int(m.group(11)) > 59):
+        return False
+    return True
+
+
+def is_id(value: object, max_length: int = 256) -> bool:
+    """Ids: text of 1..max_length characters that is not only whitespace."""
+    return isinstance(value, str) and 0 < len(value) <= max_length and value.strip(WHITESPACE) != ""
+
+
+def is_sha256(value: object) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"[0-9a-fA-F]{64}", value, re.ASCII) is not None
+
+
+def is_json_text(value: object) -> bool:
+    """What SQLite's json_valid() accepts: strict RFC 8259 JSON text (no NaN, no Infinity)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        json.loads(value, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule of a row: the column (or rule name) and why."""
+
+    column: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.column}: {self.rule}: {self.message}"
+
+
+def row_violations(table: Table, row: Mapping[str, Any], *, documents: bool = False) -> list[Violation]:
+    """Every rule of the contract that row breaks, as the database must judge it.
+
+    documents=True also applies the JSON Schemas of JSON columns, which the
+    harness enforces before writing (the database only checks json_valid).
+    Foreign keys and uniqueness need other rows and are not judged here.
+    """
+    found: list[Violation] = []
+    for column in table.writable_columns:
+        if column.name in row:
+            found.extend(_column_violations(column, row[column.name], documents))
+        elif column.required:
+            found.append(Violation(column.name, "not_null", "is required"))
+    found.extend(_rule_violations(table, row))
+    return found
+
+
+def _column_violations(column: Column, value: Any, documents: bool) -> list[Violation]:
+    if value is None:
+        return [Violation(column.name, "not_null", "must not be NULL")] if column.not_null else []
+    type_error = _type_violation(column, value)
+    if type_error:
+        return [type_error]
+    check = _KIND_CHECKS.get(column.kind)
+    problem = check(column, value) if check else None
+    if problem is None and documents and column.kind == "json":
+        problem = document_problem(column.json_schema or "", value)
+    return [Violation(column.name, *problem)] if problem else []
+
+
+def _type_violation(column: Column, value: Any) -> Violation | None:
+    # STRICT tables: INTEGER takes integers (and text that is one), REAL takes numbers.
+    if column.type == "INTEGER":
+        ok = (isinstance(value, int) and not isinstance(value, bool)) or _is_int_text(value)
+    elif column.type == "REAL":
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    elif column.type == "TEXT":
+        ok = isinstance(value, (str, int, float)) and not isinstance(value, bool)
+    else:
+        ok = True
+    return None if ok else Violation(column.name, "type", f"must be {column.type}")
+
+
+def _is_int_text(value: Any) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]{1,18}", value, re.ASCII) is not None
+
+
+def _enum_problem(column: Column, value: Any) -> tuple[str, str] | None:
+    if value in column.values:
+        return None
+    return "enum", f"must be one of {', '.join(column.values)}"
+
+
+def _count_problem(column: Column, value: Any) -> tuple[str, str] | None:
+    minimum = column.minimum if column.minimum is not None else 0
+    return None if int(value) >= minimum else ("nonnegative", f"must be >= {minimum}")
+
+
+def _id_problem(column: Column, value: Any) -> tuple[str, str] | None:
+    ok = is_id(value if isinstance(value, str) else str(value), column.max_length or 256)
+    return None if ok else ("nonempty", f"must be 1..{column.max_length} characters, not only whitespace")
+
+
+def _text_problem(column: Column, value: Any) -> tuple[str, str] | None:
+    if column.nonempty and str(value).strip(WHITESPACE) == "":
+        return "nonempty", "must not be empty or whitespace"
+    return None
+
+
+def _timestamp_problem(column: Column, value: Any) -> tuple[str, str] | None:
+    if is_timestamp(value):
+        return None
+    return "timestamp", "must be an ISO 8601 timestamp such as 2026-01-29T12:00:00Z"
+
+
+def _json_problem(column: Column, value: Any) -> tuple[str, str] | None:
+    return None if is_json_text(value) else ("json_valid", "must be valid JSON text")
+
+
+def _hash_problem(column: Column, value: Any) -> tuple[str, str] | None:
+    return None if is_sha256(value) else ("sha256", "must be 64 hexadecimal characters")
+
+
+_KIND_CHECKS = {
+    "enum": _enum_problem,
+    "count": _count_problem,
+    "id": _id_problem,
+    "text": _text_problem,
+    "timestamp": _timestamp_problem,
+    "json": _json_problem,
+    "hash": _hash_problem,
+}
+
+
+def _rule_violations(table: Table, row: Mapping[str, Any]) -> list[Violation]:
+    found = []
+    for rule in table.rules:
+        if rule.kind == "distinct":
+            a, b = (row.get(c) for c in rule.columns)
+            if a is not None and a == b:
+                found.append(Violation(rule.name, "distinct", f"{rule.columns[0]} and {rule.columns[1]} must differ"))
+        elif rule.kind == "not_before":
+            later, earlier = (row.get(c) for c in rule.columns)
+            if is_timestamp(later) and is_timestamp(earlier) and utc_key(later) < utc_key(earlier):
+                found.append(Violation(rule.name, "not_before", f"{rule.columns[0]} must not be before {rule.columns[1]}"))
+    return found
+
+
+def utc_key(value: str) -> int:
+    """Milliseconds since 1970 (UTC) of an accepted timestamp, the precision SQLite keeps."""
+    m = _TIMESTAMP.fullmatch(value)
+    if m is None:
+        raise ValueError(f"not a timestamp: {value!r}")
+    year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
+    millis = round(float(m.group(7) or 0) * 1000)
+    offset = 0
+    if m.group(9):
+        offset = (int(m.group(10)) * 60 + int(m.group(11))) * (1 if m.group(9) == "+" else -1)
+    days = _days_from_civil(year, month, day)
+    total = ((days * 24 + hour) * 60 + minute - offset) * 60_000 + second * 1000 + millis
+    return total
+
+
+def _days_from_civil(y: int, m: int, d: int) -> int:
+    # Howard Hinnant's algorithm: days since 1970-01-01, proleptic Gregorian.
+    y -= m <= 2
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def document_problem(schema_name: str, value: Any) -> tuple[str, str] | None:
+    """Why a JSON document (text) fails its JSON Schema, or None when it passes."""
+    try:
+        document = json.loads(value, parse_constant=_reject_constant)
+    except (ValueError, TypeError, RecursionError):
+        return "json_valid", "must be valid JSON text"
+    error = jsonschema.exceptions.best_match(_validator(schema_name).iter_errors(document))
+    if error is None:
+        return None
+    where = "/".join(str(p) for p in error.absolute_path)
+    return "json_schema", f"{schema_name}: {('at ' + where + ': ') if where else ''}{error.message}"
+
+
+@lru_cache(maxsize=None)
+def _validator(schema_name: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(document_schema(schema_name))

@@ -1,0 +1,108 @@
+"""Opening databases: every connection ggen-db makes goes through here.
+
+Every connection gets foreign keys on and a busy timeout; file databases get
+WAL and synchronous=NORMAL (the documented durability setting). Read-only
+opens use a URI with mode=ro, so nothing can be written by accident.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from harness.errors import InputError, SchemaLoadError
+
+BUSY_TIMEOUT_MS = 5000
+DEFAULT_SCHEMA = Path(__file__).resolve().parent.parent / "schema.sql"
+
+
+def schema_path() -> Path:
+    """The schema.sql shipped with ggen-db (the repository root, or the installed copy)."""
+    installed = Path(__file__).resolve().parent / "schema.sql"
+    return DEFAULT_SCHEMA if DEFAULT_SCHEMA.exists() else installed
+
+
+def configure(conn: sqlite3.Connection, *, durability: str = "normal") -> sqlite3.Connection:
+    """Apply the documented per-connection pragmas."""
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    synchronous = {"normal": "NORMAL", "full": "FULL", "off": "OFF"}[durability]
+    conn.execute(f"PRAGMA synchronous = {synchronous}")
+    return conn
+
+
+def connect(path: str | os.PathLike[str], *, durability: str = "normal") -> sqlite3.Connection:
+    """A read-write connection to a file database (created if missing), WAL on."""
+    conn = sqlite3.connect(os.fspath(path), isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode = WAL")
+    return configure(conn, durability=durability)
+
+
+def connect_memory() -> sqlite3.Connection:
+    """A scratch in-memory database with the documented pragmas."""
+    return configure(sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False))
+
+
+def connect_read_only(path: str | os.PathLike[str]) -> sqlite3.Connection:
+    """Open an existing database read-only; InputError if it is missing or not a database."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"--db {path}: no such file")
+    if not os.access(p, os.R_OK):
+        raise InputError(f"--db {path}: not readable")
+    uri = p.resolve().as_uri() + "?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as e:
+        raise InputError(f"--db {path}: not a SQLite database ({e})") from e
+    return conn
+
+
+def read_schema(path: str | os.PathLike[str] | None = None) -> str:
+    """The text of a schema file; InputError naming the path when it cannot be read."""
+    p = Path(path) if path is not None else schema_path()
+    try:
+        return p.read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise InputError(f"--schema {p}: no such file") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"--schema {p}: cannot read ({e})") from e
+
+
+def split_statements(script: str) -> list[str]:
+    """Split a SQL script into complete statements (triggers' inner ';' included)."""
+    statements, start = [], 0
+    for i, ch in enumerate(script):
+        if ch == ";" and sqlite3.complete_statement(script[start : i + 1]):
+            statements.append(script[start : i + 1].strip())
+            start = i + 1
+    rest = script[start:].strip()
+    if rest and not all(line.strip().startswith("--") for line in rest.splitlines() if line.strip()):
+        statements.append(rest)
+    return statements
+
+
+def apply_schema(conn: sqlite3.Connection, script: str, *, source: str = "schema.sql") -> None:
+    """Run a schema script statement by statement, naming the statement that fails.
+
+    Runs outside any transaction because PRAGMA journal_mode cannot change
+    inside one; every statement is idempotent, so a failure part-way leaves
+    a database that a corrected schema brings up to date.
+    """
+    for statement in split_statements(script):
+        try:
+            conn.execute(statement)
+        except sqlite3.Error as e:
+            raise SchemaLoadError(source, statement, str(e)) from e
+
+
+def scratch_database(schema_file: str | os.PathLike[str] | None = None) -> sqlite3.Connection:
+    """An in-memory database loaded from a schema file (default: the shipped schema.sql)."""
+    conn = connect_memory()
+    source = os.fspath(schema_file) if schema_file is not None else "schema.sql"
+    apply_schema(conn, read_schema(schema_file), source=source)
+    return conn

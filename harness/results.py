@@ -1,0 +1,148 @@
+"""Result records shared by the checks, the benchmarks and the reports.
+
+Plain frozen dataclasses: the checks and the benchmark runner produce them,
+the reports render them, and nothing here knows about either side.
+`to_dict()` gives the JSON form used in every machine-readable output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+PASSED, FAILED, ERROR, SKIPPED = "passed", "failed", "error", "skipped"
+PASS, WARN, FAIL = "PASS", "WARN", "FAIL"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The result of one conformance check.
+
+    code: stable identifier (e.g. "check_01_table_receipts_exists", "enum_receipts_status"),
+    searchable in CI logs and catalogued in the README.
+    number: the checklist number (1..36) for the ported checks, None for the extra ones.
+    group: the checklist group ("Schema Structure", ...) or the extra group ("Enumerations", ...).
+    obj: the object concerned, e.g. "receipts.status" or "idx_receipts_time".
+    message: empty when passed; otherwise names the table, column or index and the rule.
+    """
+
+    code: str
+    title: str
+    group: str
+    status: str
+    number: int | None = None
+    obj: str = ""
+    message: str = ""
+    duration_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (PASSED, SKIPPED)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Every finding of one conformance run, and what it ran against."""
+
+    findings: tuple[Finding, ...]
+    target: str
+    target_kind: str  # "schema" (loaded into a scratch database) or "db" (opened read-only)
+    schema_sha256: str | None
+    contract_version: str
+    contract_sha256: str
+    sqlite_version: str
+    duration_s: float
+
+    @property
+    def failed(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.ok)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def counts(self) -> dict[str, int]:
+        out = {PASSED: 0, FAILED: 0, ERROR: 0, SKIPPED: 0}
+        for f in self.findings:
+            out[f.status] += 1
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ok"] = self.ok
+        data["counts"] = self.counts()
+        return data
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A workload measured against a baseline schema in the same run (interleaved rounds)."""
+
+    baseline_p50_ms: float
+    baseline_p95_ms: float
+    baseline_p99_ms: float
+    ratio: float  # candidate / baseline at the workload's percentile; > 1 is slower
+    p_value: float  # two-sided Mann-Whitney U over the raw rounds
+    significant: bool
+    regression: bool  # ratio above the threshold AND significant
+    improvement: bool  # ratio below 1/threshold AND significant
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class WorkloadResult:
+    """One workload measured at one data scale."""
+
+    workload: str
+    description: str
+    scale: str  # "10k", "100k", "1m"
+    receipts: int
+    percentile: str  # which percentile the budget applies to: "p95" or "p99"
+    durability: str  # "normal" or "full"
+    budget_ms: float
+    rounds: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    p999_ms: float
+    mean_ms: float
+    stddev_ms: float
+    cv: float  # coefficient of variation of the rounds
+    measured_ms: float  # the value at `percentile`
+    headroom: float  # budget_ms / measured_ms; >= 1 meets the budget
+    verdict: str  # PASS, WARN (unreliable measurement) or FAIL (budget missed)
+    reasons: tuple[str, ...] = ()
+    plan: tuple[str, ...] = ()
+    timings_ms: tuple[float, ...] = ()
+    comparison: Comparison | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class BenchReport:
+    """A benchmark run: every workload result and the machine it ran on."""
+
+    results: tuple[WorkloadResult, ...]
+    fingerprint: dict[str, Any]
+    schema_sha256: str
+    durability: str
+    started_at: str
+    duration_s: float
+    baseline_schema_sha256: str | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.verdict != FAIL for r in self.results)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ok"] = self.ok
+        return data
