@@ -13,11 +13,12 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import jsonschema
 
@@ -161,7 +162,7 @@ def _schema_text(name: str) -> str:
     return resources.files("harness").joinpath("schemas", name).read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def document_schema(name: str) -> dict[str, Any]:
     """A JSON Schema shipped in the package (harness/schemas/NAME)."""
     try:
@@ -463,6 +464,6 @@ def document_problem(schema_name: str, value: Any) -> tuple[str, str] | None:
     return "json_schema", f"{schema_name}: {('at ' + where + ': ') if where else ''}{error.message}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(schema_name: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(document_schema(schema_name))

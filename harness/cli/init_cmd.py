@@ -1,0 +1,60 @@
+"""`ggen-db init [DB]`: create or upgrade a database."""
+
+from __future__ import annotations
+
+import argparse
+
+from harness.migrate import DEFAULT_DB_ENV, DEFAULT_DB_PATH, InitResult, init_database
+
+EXAMPLE = """\
+example:
+  ggen-db init .ggen/ggen.db
+  ggen-db init --schema my-schema.sql /tmp/scratch.db
+"""
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "init",
+        help="create or upgrade a database (never drops or rewrites data)",
+        description=(
+            "Create or upgrade a ggen database: parent directories, schema, WAL, schema version "
+            "(PRAGMA user_version). Existing data is never dropped, deleted or rewritten; a database "
+            "from a newer schema version is refused."
+        ),
+        epilog=EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "db",
+        nargs="?",
+        metavar="DB",
+        help=f"database file (default: ${DEFAULT_DB_ENV}, else {DEFAULT_DB_PATH})",
+    )
+    parser.add_argument(
+        "--schema", metavar="FILE", help="schema file to apply (default: the shipped schema.sql)"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    result = init_database(args.db, schema_file=args.schema)
+    print(render(result))
+    return 0
+
+
+def render(result: InitResult) -> str:
+    verb = "created" if result.created_file else "opened"
+    lines = [
+        f"{verb} {result.path} (schema version {result.previous_version} -> {result.schema_version}, "
+        f"journal_mode={result.journal_mode})",
+    ]
+    for label, created, total in (
+        ("tables", result.created_tables, result.tables),
+        ("indexes", result.created_indexes, result.indexes),
+        ("views", result.created_views, result.views),
+        ("triggers", result.created_triggers, result.triggers),
+    ):
+        added = ", ".join(created) if created else "none"
+        lines.append(f"  {label}: {len(total)} ({len(created)} added: {added})")
+    return "\n".join(lines)

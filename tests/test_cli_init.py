@@ -1,0 +1,57 @@
+"""`ggen-db init`: exit codes, output, one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.cli import main
+
+
+def test_init_prints_what_it_created(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "x" / "ggen.db"
+    assert main(["init", str(target)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"created {target} (schema version 0 -> 1, journal_mode=wal)")
+    assert "tables: 9 (9 added:" in out
+    assert "views: 3 (3 added: agent_performance_summary, pipeline_stage_performance, recent_executions)" in out
+
+
+def test_init_twice_adds_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "ggen.db"
+    main(["init", str(target)])
+    capsys.readouterr()
+    assert main(["init", str(target)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"opened {target} (schema version 1 -> 1")
+    assert "tables: 9 (0 added: none)" in out
+
+
+def test_default_path_is_used_without_argument(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GGEN_DB", raising=False)
+    assert main(["init"]) == 0
+    assert (tmp_path / ".ggen" / "ggen.db").is_file()
+
+
+def test_not_a_database_is_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "bad.db"
+    target.write_text("garbage")
+    assert main(["init", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"Error: DB {target}: not a SQLite database (file is not a database)\n"
+
+
+def test_missing_schema_file_is_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["init", str(tmp_path / "a.db"), "--schema", str(tmp_path / "nope.sql")]) == 2
+    assert capsys.readouterr().err == f"Error: --schema {tmp_path / 'nope.sql'}: no such file\n"
+
+
+def test_unknown_option_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["init", "--bogus"])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == "Error: ggen-db: unrecognized arguments: --bogus (see --help)\n"
