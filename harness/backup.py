@@ -1,0 +1,290 @@
+"""Online, verified backups: `ggen-db backup`.
+
+The copy is made with SQLite's backup API while writers keep running. The
+source connection holds one read transaction for the whole copy, so every
+step reads the same snapshot (in WAL mode writers are not blocked and the
+copy never restarts), and the row counts taken in that transaction are the
+snapshot's. The copy goes to a private temporary file next to DEST, is
+verified (integrity_check, foreign_key_check, row counts of every table
+equal to the source's), and only then renamed onto DEST. A failed or
+interrupted backup therefore never leaves a file at DEST.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from harness.db import BUSY_TIMEOUT_MS
+from harness.errors import GgenDbError, InputError
+
+PAGES_PER_STEP = 1024  # 4 MiB at the default page size: progress moves, each step stays short
+SIDECARS = ("-wal", "-shm", "-journal")
+
+Progress = Callable[[int, int], None]  # (pages copied, total pages)
+
+
+class BackupVerificationError(GgenDbError):
+    """The copy does not match the source's snapshot; carries what differed. DEST is left untouched."""
+
+    def __init__(self, dest: str, problems: tuple[str, ...]) -> None:
+        self.dest = dest
+        self.problems = problems
+        super().__init__(f"backup {dest}: verification failed, nothing written: {'; '.join(problems)}")
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    """A verified backup.
+
+    source, dest: the paths. pages, page_size, size_bytes: what was copied.
+    row_counts: rows of every table at the backup's snapshot (equal in source and copy).
+    integrity: the copy's PRAGMA integrity_check ("ok"). replaced: an existing DEST was
+    overwritten (--force). duration_s: wall time of copy and verification.
+    """
+
+    source: str
+    dest: str
+    pages: int
+    page_size: int
+    size_bytes: int
+    row_counts: Mapping[str, int]
+    integrity: str
+    replaced: bool
+    duration_s: float
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.row_counts.values())
+
+
+def backup(
+    db_path: str | os.PathLike[str],
+    dest: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    pages_per_step: int = PAGES_PER_STEP,
+    progress: Progress | None = None,
+) -> BackupResult:
+    """Copy the database at db_path to dest, verify the copy, then publish it (0600).
+
+    Refuses an existing dest unless force; with force, refuses a dest that is
+    in use (it has -wal/-shm/-journal files): replacing a live database under
+    its writers would lose their writes.
+    """
+    started = time.perf_counter()
+    source, target = Path(db_path), Path(dest)
+    _check_source(source)
+    replaced = _check_dest(source, target, force=force)
+    tmp = _private_temp_file(target)
+    try:
+        with _open_snapshot(source) as snapshot:
+            counts = _row_counts(snapshot)
+            pages, page_size = _copy(snapshot, tmp, pages_per_step, progress)
+        integrity = _verify(tmp, counts, os.fspath(target))
+        _fsync(tmp)
+        _publish(tmp, target, replace=replaced)
+    except BaseException:
+        _remove_with_sidecars(tmp)
+        raise
+    return BackupResult(
+        source=os.fspath(source),
+        dest=os.fspath(target),
+        pages=pages,
+        page_size=page_size,
+        size_bytes=target.stat().st_size,
+        row_counts=MappingProxyType(counts),
+        integrity=integrity,
+        replaced=replaced,
+        duration_s=time.perf_counter() - started,
+    )
+
+
+# ------------------------------------------------------------- preconditions
+def _check_source(source: Path) -> None:
+    if not source.exists():
+        raise InputError(f"DB {source}: no such file")
+    if not source.is_file():
+        raise InputError(f"DB {source}: not a regular file")
+    if not os.access(source, os.R_OK):
+        raise InputError(f"DB {source}: not readable")
+
+
+def _check_dest(source: Path, target: Path, *, force: bool) -> bool:
+    """True when an existing dest will be replaced; InputError when it must not be."""
+    if not target.parent.is_dir():
+        raise InputError(f"DEST {target}: directory {target.parent} does not exist")
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise InputError(f"DEST {target}: directory {target.parent} is not writable")
+    if not target.exists():
+        return False
+    if target.is_dir():
+        raise InputError(f"DEST {target}: is a directory; give the backup file's path")
+    if target.resolve() == source.resolve():
+        raise InputError(f"DEST {target}: is the database itself")
+    if not force:
+        raise InputError(f"DEST {target}: already exists; pass --force to replace it")
+    _ensure_not_in_use(target)
+    return True
+
+
+def _sidecars(path: Path) -> list[str]:
+    return [path.name + s for s in SIDECARS if Path(os.fspath(path) + s).exists()]
+
+
+def _ensure_not_in_use(target: Path) -> None:
+    """Refuse to replace a database that a connection still has open.
+
+    Replacing the file under open connections would send their writes to the
+    old, unlinked file. -wal/-shm files mean a connection is open, or one was
+    not closed cleanly (or was read-only): opening and closing it once clears
+    them unless another connection still holds the database.
+    """
+    if not _sidecars(target):
+        return
+    try:
+        sqlite3.connect(target.resolve().as_uri() + "?mode=rw", uri=True).close()
+    except sqlite3.DatabaseError:
+        pass  # not a database: nothing can hold it open, --force replaces it
+    busy = _sidecars(target)
+    if busy:
+        raise InputError(
+            f"DEST {target}: in use ({', '.join(busy)} present after closing it); "
+            "stop its writers and readers before replacing it"
+        )
+
+
+def _private_temp_file(target: Path) -> Path:
+    """An empty owner-only (0600) file next to target, so the final rename stays on one filesystem."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".backup-tmp", dir=target.parent)
+    os.close(fd)
+    return Path(name)
+
+
+# ------------------------------------------------------------------ copying
+@contextmanager
+def _open_snapshot(source: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection holding one read transaction: a fixed snapshot of the source."""
+    # mode=rw, not ro: nothing is written, but only a read-write connection removes the
+    # -wal/-shm files when it is the last to close (mode=rw never creates a missing file).
+    uri = source.resolve().as_uri() + "?mode=rw"
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        try:
+            conn.execute("BEGIN")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # starts the read transaction
+        except sqlite3.DatabaseError as e:
+            raise InputError(f"DB {source}: not a readable SQLite database ({e})") from e
+        yield conn
+    finally:
+        conn.close()  # ends the read transaction
+
+
+def _quoted(identifier: str) -> str:
+    """An SQL identifier in double quotes: SQLite cannot bind table names as parameters."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _row_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    names = [
+        row[0]
+        for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    ]
+    # The one statement built from text: a table name read from the database's own catalogue,
+    # quoted as an identifier (SQLite cannot bind identifiers). No value is ever interpolated.
+    return {
+        name: conn.execute("SELECT count(*) FROM " + _quoted(name)).fetchone()[0]  # noqa: S608
+        for name in names
+    }
+
+
+def _copy(snapshot: sqlite3.Connection, tmp: Path, pages_per_step: int, progress: Progress | None) -> tuple[int, int]:
+    copy = sqlite3.connect(os.fspath(tmp), isolation_level=None)
+    try:
+
+        def report(_status: int, remaining: int, total: int) -> None:
+            if progress is not None:
+                progress(total - remaining, total)
+
+        snapshot.backup(copy, pages=max(1, pages_per_step), progress=report)
+        pages = copy.execute("PRAGMA page_count").fetchone()[0]
+        page_size = copy.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        copy.close()
+    return int(pages), int(page_size)
+
+
+# -------------------------------------------------------------- verifying
+def _verify(tmp: Path, expected: Mapping[str, int], dest: str) -> str:
+    # Read-write on purpose: the copy is in WAL mode like its source, and only a
+    # read-write connection removes the -wal/-shm files it creates when it closes.
+    conn = sqlite3.connect(os.fspath(tmp), isolation_level=None)
+    try:
+        integrity = conn.execute("PRAGMA integrity_check").fetchall()
+        orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
+        found = _row_counts(conn)
+    finally:
+        conn.close()
+    problems = [f"{name} left behind" for name in _sidecars(tmp)]
+    if integrity != [("ok",)]:
+        problems.append("integrity_check: " + ", ".join(str(r[0]) for r in integrity[:5]))
+    if orphans:
+        problems.append(f"foreign_key_check: {len(orphans)} orphan rows")
+    for table in sorted(set(expected) | set(found)):
+        if expected.get(table) != found.get(table):
+            problems.append(f"{table}: {found.get(table)} rows, source had {expected.get(table)}")
+    if problems:
+        raise BackupVerificationError(dest, tuple(problems))
+    return "ok"
+
+
+# -------------------------------------------------------------- publishing
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _publish(tmp: Path, target: Path, *, replace: bool) -> None:
+    """Move the verified copy to target atomically; without replace, never clobber a file."""
+    if replace:
+        os.replace(tmp, target)
+    else:
+        _move_without_overwrite(tmp, target)
+    _fsync_directory(target.parent)
+
+
+def _move_without_overwrite(tmp: Path, target: Path) -> None:
+    exists = InputError(f"DEST {target}: already exists; pass --force to replace it")
+    try:
+        os.link(tmp, target)  # fails if target appeared meanwhile: no silent overwrite
+    except FileExistsError as e:
+        raise exists from e
+    except OSError:  # a filesystem without hard links: check, then rename
+        if target.exists():
+            raise exists from None
+        os.replace(tmp, target)
+        return
+    tmp.unlink()
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_with_sidecars(path: Path) -> None:
+    for suffix in ("", *SIDECARS):
+        Path(os.fspath(path) + suffix).unlink(missing_ok=True)
