@@ -1,0 +1,459 @@
+"""The store: the only code that writes to a ggen-db database.
+
+Every write is validated against the contract before it reaches SQLite
+(harness.rowcheck, compiled once per table), runs in one transaction, and
+uses parameterized SQL built once per (table, column set) from contract
+identifiers. Whatever the database still refuses (a foreign key, a duplicate
+execution_id) comes back as the same ValidationError naming table, column
+and rule. Reads run the documented queries of the contract.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from harness import db
+from harness.contract import Contract, Table, is_timestamp, load_contract, utc_key
+from harness.errors import UsageError, ValidationError
+from harness.rowcheck import ProblemError, TableCheck
+
+# Write order inside a bundle: the receipt first, so its children's foreign keys hold.
+BUNDLE_TABLES = ("receipts", "pipeline_metrics", "slo_violations", "audit_log")
+_EPOCH = datetime(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class ReceiptBundle:
+    """One execution as the pipeline records it: the receipt and the rows that belong to it.
+
+    stage_metrics and slo_violations may omit execution_id (the receipt's is
+    used); when given it must be the receipt's.
+    """
+
+    receipt: Mapping[str, Any]
+    stage_metrics: Sequence[Mapping[str, Any]] = ()
+    slo_violations: Sequence[Mapping[str, Any]] = ()
+    audit_entries: Sequence[Mapping[str, Any]] = ()
+
+
+def quote_identifier(name: str) -> str:
+    """An SQL identifier in double quotes (quotes inside doubled); names come from the contract only."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def insert_sql(table: str, columns: Sequence[str]) -> str:
+    names = ", ".join(quote_identifier(c) for c in columns)
+    marks = ", ".join("?" * len(columns))
+    return f"INSERT INTO {quote_identifier(table)} ({names}) VALUES ({marks})"  # noqa: S608 - contract identifiers, quoted
+
+
+def utc_text(value: str, *, table: str, column: str) -> str:
+    """An accepted timestamp as the _utc columns hold it ('YYYY-MM-DD HH:MM:SS.SSS'), for range bounds."""
+    if not is_timestamp(value):
+        raise ValidationError(table, column, "timestamp", f"{value!r} is not an ISO 8601 timestamp such as 2026-01-29T12:00:00Z")
+    moment = _EPOCH + timedelta(milliseconds=utc_key(value))
+    return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
+
+
+# ------------------------------------------------------ database errors
+# What a constraint name's last part means, in the contract's rule words.
+_RULE_WORDS = {"format": "timestamp", "valid": "json_valid"}
+_CHECK = re.compile(r"CHECK constraint failed: (\w+)")
+_NOT_NULL_OR_UNIQUE = re.compile(r"(NOT NULL|UNIQUE) constraint failed: (\w+)\.(\w+)")
+_DATATYPE = re.compile(r"cannot store (\w+) value in (\w+) column (\w+)\.(\w+)")
+_BINDING = re.compile(r"(?:binding parameter|parameter) (\d+)|(int too large)")
+_TRIGGER = re.compile(r"^(\w+)(?:\.(\w+))?: (.*)$", re.S)
+
+
+def database_error(contract: Contract, table: str, error: sqlite3.Error) -> ValidationError:
+    """A refusal by SQLite as a ValidationError (table, column, rule) in the contract's words."""
+    text = str(error)
+    m = _CHECK.search(text)
+    if m:
+        return _check_error(contract, m.group(1), text)
+    m = _NOT_NULL_OR_UNIQUE.search(text)
+    if m:
+        rule = "not_null" if m.group(1) == "NOT NULL" else "unique"
+        return ValidationError(m.group(2), m.group(3), rule, text)
+    m = _DATATYPE.search(text)
+    if m:
+        return ValidationError(m.group(3), m.group(4), "type", f"must be {m.group(2)}, not {m.group(1)}")
+    if "FOREIGN KEY constraint failed" in text:
+        return _foreign_key_error(contract, table)
+    m = _TRIGGER.match(text)
+    if m and m.group(1) in contract.tables:
+        column = m.group(2) or "(row)"
+        rule = "unique" if "unique" in m.group(3) else _trigger_rule(contract.tables[m.group(1)])
+        return ValidationError(m.group(1), column, rule, m.group(3))
+    return ValidationError(table, "(row)", "constraint", text)
+
+
+def _check_error(contract: Contract, constraint: str, text: str) -> ValidationError:
+    owners = [t for t in contract.tables.values() if constraint.startswith(t.name + "_")]
+    if not owners:
+        return ValidationError("?", constraint, "check", text)
+    table = max(owners, key=lambda t: len(t.name))
+    for rule in table.rules:
+        if rule.name == constraint:
+            column = rule.column or (rule.columns[0] if rule.columns else constraint)
+            return ValidationError(table.name, column, rule.kind, rule.doc)
+    rest = constraint[len(table.name) + 1 :]
+    columns = [c.name for c in table.columns if rest.startswith(c.name + "_")]
+    if not columns:
+        return ValidationError(table.name, rest, "check", text)
+    column = max(columns, key=len)
+    word = rest[len(column) + 1 :]
+    return ValidationError(table.name, column, _RULE_WORDS.get(word, word), f"refused by {constraint}")
+
+
+def _foreign_key_error(contract: Contract, table: str) -> ValidationError:
+    fks = contract.tables[table].foreign_keys if table in contract.tables else ()
+    if not fks:
+        return ValidationError(table, "(row)", "foreign_key", "FOREIGN KEY constraint failed")
+    fk = fks[0]
+    return ValidationError(table, fk.column, "foreign_key", f"must name an existing {fk.table}.{fk.references}")
+
+
+def _trigger_rule(table: Table) -> str:
+    kinds = [r.kind for r in table.rules if r.kind not in ("distinct", "not_before")]
+    return kinds[0] if kinds else "constraint"
+
+
+# --------------------------------------------------------- compiled checks
+_CHECKS: dict[str, dict[str, TableCheck]] = {}
+_DEFAULT: list[Contract] = []  # the shipped contract, loaded once
+
+
+def _default_contract() -> Contract:
+    if not _DEFAULT:
+        _DEFAULT.append(load_contract())
+    return _DEFAULT[0]
+
+
+def _table_checks(contract: Contract) -> dict[str, TableCheck]:
+    key = f"{contract.source}:{contract.sha256}"
+    if key not in _CHECKS:
+        _CHECKS[key] = {t.name: TableCheck(t) for t in contract.base_tables}
+    return _CHECKS[key]
+
+
+class Store:
+    """Writes and documented reads over one SQLite connection.
+
+    The connection is put in autocommit mode (isolation_level=None, which
+    commits anything pending) with foreign keys on: transactions are the
+    store's own (store.transaction()).
+    """
+
+    def __init__(self, conn: sqlite3.Connection, contract: Contract | None = None, *, validate: bool = True) -> None:
+        self.conn = conn
+        self.contract = contract or _default_contract()
+        self.validate = validate
+        self._checks = _table_checks(self.contract)
+        self._sql: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._depth = 0
+        self._owns_connection = False
+        if conn.isolation_level is not None:
+            conn.isolation_level = None
+        if not conn.execute("PRAGMA foreign_keys").fetchone()[0]:
+            conn.execute("PRAGMA foreign_keys = ON")
+            if not conn.execute("PRAGMA foreign_keys").fetchone()[0]:
+                raise UsageError("Store: foreign keys cannot be turned on inside an open transaction")
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, durability: str = "normal", validate: bool = True) -> Store:
+        """A store on a file database (WAL, busy timeout, foreign keys); the schema must be there already."""
+        store = cls(db.connect(path, durability=durability), validate=validate)
+        store._owns_connection = True
+        return store
+
+    def close(self) -> None:
+        """Close the connection (only one the store opened itself)."""
+        if self._owns_connection:
+            self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------ transactions
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception; nested calls use SAVEPOINTs."""
+        if self.conn.in_transaction:
+            with self._savepoint():
+                yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        name = f"store_{self._depth}"  # a counter, not data
+        self._depth += 1
+        self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+            self.conn.execute(f"RELEASE {name}")
+        except BaseException:
+            self.conn.execute(f"ROLLBACK TO {name}")
+            self.conn.execute(f"RELEASE {name}")
+            raise
+        finally:
+            self._depth -= 1
+
+    # ------------------------------------------------------------ writes
+    def record_receipt(self, bundle: ReceiptBundle) -> None:
+        """Record one execution: the receipt, its stage metrics, violations and audit rows, atomically."""
+        rows = self._bundle_rows(bundle)
+        if len(rows) == 1 and not self.conn.in_transaction:
+            # One statement is atomic on its own: skip BEGIN/COMMIT (two round trips).
+            self._execute(*rows[0])
+            return
+        with self.transaction():
+            for table, columns, values in rows:
+                self._execute(table, columns, values)
+
+    def record_receipts(self, bundles: Iterable[ReceiptBundle]) -> int:
+        """Record many executions in one transaction, one executemany per table; returns how many."""
+        runs: dict[str, list[tuple[tuple[str, ...], list[list[Any]]]]] = {t: [] for t in BUNDLE_TABLES}
+        count = 0
+        for bundle in bundles:
+            for table, columns, values in self._bundle_rows(bundle):
+                table_runs = runs[table]
+                if table_runs and table_runs[-1][0] == columns:
+                    table_runs[-1][1].append(values)
+                else:
+                    table_runs.append((columns, [values]))
+            count += 1
+        with self.transaction():
+            for table in BUNDLE_TABLES:
+                for columns, rows in runs[table]:
+                    self._execute_many(table, columns, rows)
+        return count
+
+    def record_audit(self, entry: Mapping[str, Any]) -> None:
+        """Append one audit row."""
+        self._execute("audit_log", *self._row("audit_log", entry))
+
+    def upsert_memory(
+        self,
+        agent_id: str,
+        memory_json: Any,
+        *,
+        collision_history: Any = None,
+        last_error: str | None = None,
+        updated_at: str | None = None,
+        count_retry: bool = False,
+    ) -> None:
+        """Create or replace an agent's memory in one statement (no read-then-write race).
+
+        collision_history=None keeps the stored history; last_error is set as
+        given (None clears it); updated_at defaults to now (UTC); count_retry
+        adds 1 to retry_count in the same statement.
+        """
+        row: dict[str, Any] = {"agent_id": agent_id, "memory_json": memory_json, "last_error": last_error}
+        if collision_history is not None:
+            row["collision_history"] = collision_history
+        if updated_at is not None:
+            row["updated_at"] = updated_at
+        columns, values = self._row("agent_memory", row)
+        named = dict(zip(columns, values, strict=True))
+        params = {
+            "agent_id": named["agent_id"],
+            "memory_json": named["memory_json"],
+            "collision_history": named.get("collision_history"),
+            "last_error": named["last_error"],
+            "updated_at": named.get("updated_at"),
+            "retry": 1 if count_retry else 0,
+        }
+        self._run("agent_memory", _UPSERT_MEMORY, params)
+
+    def start_session(self, session_id: str, *, start_time: str, agent_count: int, context_json: Any = None) -> None:
+        """Open a workflow session (status running)."""
+        row = {"session_id": session_id, "start_time": start_time, "status": "running", "agent_count": agent_count}
+        if context_json is not None:
+            row["context_json"] = context_json
+        self._execute("workflow_sessions", *self._row("workflow_sessions", row))
+
+    def finish_session(
+        self,
+        session_id: str,
+        *,
+        status: str,
+        end_time: str,
+        total_duration_ms: int | None = None,
+        successful_operations: int = 0,
+        failed_operations: int = 0,
+    ) -> None:
+        """Close a session; ValidationError (rule not_found) when there is no such session."""
+        row = {
+            "session_id": session_id,
+            "status": status,
+            "end_time": end_time,
+            "total_duration_ms": total_duration_ms,
+            "successful_operations": successful_operations,
+            "failed_operations": failed_operations,
+        }
+        _, values = self._row("workflow_sessions", row, partial=True)
+        cursor = self._run("workflow_sessions", _FINISH_SESSION, values[1:] + values[:1])
+        if cursor.rowcount == 0:
+            raise ValidationError("workflow_sessions", "session_id", "not_found", f"no session {session_id!r}")
+
+    def record_collision(self, collision: Mapping[str, Any]) -> None:
+        """Record a collision between two agents of an existing session."""
+        self._execute("collision_detection", *self._row("collision_detection", collision))
+
+    def delete_receipts_before(self, before_utc: str) -> int:
+        """Archive: delete receipts older than a time (their metrics and violations cascade, rollups follow)."""
+        bound = utc_text(before_utc, table="receipts", column="before_utc")
+        with self.transaction():
+            cursor = self._run("receipts", "DELETE FROM receipts WHERE timestamp_utc < ?", (bound,))
+        return cursor.rowcount
+
+    # ------------------------------------------------------------- reads
+    def receipt(self, execution_id: str) -> dict[str, Any] | None:
+        return self._one("receipt_by_execution_id", {"execution_id": execution_id})
+
+    def newest_receipts(self, agent_id: str, limit: int = 100) -> list[dict[str, Any]]:
+        return self._query("receipts_newest_by_agent", {"agent_id": agent_id, "limit": limit})
+
+    def receipts_between(self, since: str, until: str, limit: int = 100) -> list[dict[str, Any]]:
+        """Receipts with since <= timestamp < until (any accepted timestamp form), newest first."""
+        params = {
+            "since": utc_text(since, table="receipts", column="since"),
+            "until": utc_text(until, table="receipts", column="until"),
+            "limit": limit,
+        }
+        return self._query("receipts_time_range", params)
+
+    def recent_executions(self, limit: int = 100) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM recent_executions LIMIT ?", (limit,))
+
+    def agent_performance_summary(self) -> list[dict[str, Any]]:
+        return self._query("agent_performance_summary", {})
+
+    def pipeline_stage_performance(self) -> list[dict[str, Any]]:
+        return self._query("pipeline_stage_performance", {})
+
+    def memory(self, agent_id: str) -> dict[str, Any] | None:
+        return self._one("memory_by_agent", {"agent_id": agent_id})
+
+    def session(self, session_id: str) -> dict[str, Any] | None:
+        return self._one("session_by_id", {"session_id": session_id})
+
+    def collisions(self, session_id: str) -> list[dict[str, Any]]:
+        return self._query("collisions_by_session", {"session_id": session_id})
+
+    # ---------------------------------------------------------- internals
+    def _bundle_rows(self, bundle: ReceiptBundle) -> list[tuple[str, tuple[str, ...], list[Any]]]:
+        receipt = bundle.receipt
+        execution_id = receipt.get("execution_id")
+        rows = [("receipts", *self._row("receipts", receipt))]
+        for table, children in (("pipeline_metrics", bundle.stage_metrics), ("slo_violations", bundle.slo_violations)):
+            for child in children:
+                rows.append((table, *self._row(table, _with_execution_id(table, child, execution_id))))
+        for entry in bundle.audit_entries:
+            rows.append(("audit_log", *self._row("audit_log", entry)))
+        return rows
+
+    def _row(self, table: str, row: Mapping[str, Any], *, partial: bool = False) -> tuple[tuple[str, ...], list[Any]]:
+        check = self._checks[table]
+        try:
+            return tuple(row), check.values(row, validate=self.validate, partial=partial)
+        except ProblemError as e:
+            p = e.problem
+            raise ValidationError(table, p.column, p.rule, p.message) from None
+
+    def _execute(self, table: str, columns: tuple[str, ...], values: Sequence[Any]) -> None:
+        self._run(table, self._insert(table, columns), values, columns)
+
+    def _execute_many(self, table: str, columns: tuple[str, ...], rows: list[list[Any]]) -> None:
+        try:
+            self.conn.executemany(self._insert(table, columns), rows)
+        except (sqlite3.IntegrityError, sqlite3.ProgrammingError, OverflowError) as e:
+            raise self._refusal(table, e, columns) from e
+
+    def _run(
+        self, table: str, sql: str, params: Sequence[Any] | Mapping[str, Any], columns: Sequence[str] = ()
+    ) -> sqlite3.Cursor:
+        try:
+            return self.conn.execute(sql, params)
+        except (sqlite3.IntegrityError, sqlite3.ProgrammingError, OverflowError) as e:
+            raise self._refusal(table, e, columns) from e
+
+    def _refusal(self, table: str, error: Exception, columns: Sequence[str]) -> Exception:
+        """The ValidationError for a value SQLite refused; other errors (a closed database) pass through."""
+        if isinstance(error, sqlite3.IntegrityError):
+            return database_error(self.contract, table, error)
+        m = _BINDING.search(str(error))
+        if m is None:
+            return error
+        index = int(m.group(1)) - 1 if m.group(1) else -1  # sqlite3 counts parameters from 1
+        column = columns[index] if 0 <= index < len(columns) else "(row)"
+        return ValidationError(table, column, "type", f"cannot be stored ({error})")
+
+    def _insert(self, table: str, columns: tuple[str, ...]) -> str:
+        key = (table, columns)
+        sql = self._sql.get(key)
+        if sql is None:
+            sql = self._sql[key] = insert_sql(table, columns)
+        return sql
+
+    def _query(self, name: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return self._rows(self.contract.queries[name].sql, params)
+
+    def _one(self, name: str, params: Mapping[str, Any]) -> dict[str, Any] | None:
+        rows = self._query(name, params)
+        return rows[0] if rows else None
+
+    def _rows(self, sql: str, params: Sequence[Any] | Mapping[str, Any]) -> list[dict[str, Any]]:
+        cursor = self.conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, r, strict=True)) for r in cursor]
+
+
+def _with_execution_id(table: str, row: Mapping[str, Any], execution_id: Any) -> Mapping[str, Any]:
+    if "execution_id" not in row:
+        return {"execution_id": execution_id, **row}
+    if row["execution_id"] != execution_id:
+        raise ValidationError(
+            table, "execution_id", "matches_receipt", f"{row['execution_id']!r} is not the bundle's receipt {execution_id!r}"
+        )
+    return row
+
+
+_UPSERT_MEMORY = """
+INSERT INTO agent_memory (agent_id, memory_json, collision_history, last_error, updated_at, retry_count)
+VALUES (:agent_id, :memory_json, :collision_history, :last_error,
+        coalesce(:updated_at, CURRENT_TIMESTAMP), :retry)
+ON CONFLICT (agent_id) DO UPDATE SET
+    memory_json = excluded.memory_json,
+    collision_history = coalesce(excluded.collision_history, agent_memory.collision_history),
+    last_error = excluded.last_error,
+    updated_at = excluded.updated_at,
+    retry_count = agent_memory.retry_count + excluded.retry_count
+"""
+
+_FINISH_SESSION = """
+UPDATE workflow_sessions SET status = ?, end_time = ?, total_duration_ms = ?,
+    successful_operations = ?, failed_operations = ?
+WHERE session_id = ?
+"""
+
+__all__ = ["BUNDLE_TABLES", "ReceiptBundle", "Store", "database_error", "insert_sql", "quote_identifier", "utc_text"]
