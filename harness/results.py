@@ -126,6 +126,26 @@ class WorkloadResult:
 
 
 @dataclass(frozen=True)
+class DerivedCheck:
+    """A target over several measurements of one run (a ratio), e.g. store overhead or scaling.
+
+    value: the measured ratio; limit: the bound it must respect (`op` is "<=" or ">=").
+    verdict: PASS, WARN (an input measurement was unreliable) or FAIL (bound missed).
+    """
+
+    name: str
+    description: str
+    value: float
+    limit: float
+    op: str
+    verdict: str
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class BenchReport:
     """A benchmark run: every workload result and the machine it ran on."""
 
@@ -137,10 +157,11 @@ class BenchReport:
     duration_s: float
     baseline_schema_sha256: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    derived: tuple[DerivedCheck, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return all(r.verdict != FAIL for r in self.results)
+        return all(r.verdict != FAIL for r in self.results) and all(d.verdict != FAIL for d in self.derived)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
