@@ -1,0 +1,117 @@
+"""signoff.md: the verdict and the sign-off's tables in GitHub-flavoured Markdown.
+
+Fit for a CI step summary or a PR comment. Every cell is escaped: a pipe,
+a newline or HTML in a check message or an agent id must neither break the
+table nor become markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from harness.reports import signoff_view as view
+
+if TYPE_CHECKING:
+    from harness.signoff import SignoffResult
+
+VERDICT_ICON = {"PASS": "✅", "WARN": "⚠️", "FAIL": "❌"}
+_BACKSLASHED = "\\`*_[]|#"
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def escape(text: object) -> str:
+    """Text made literal in Markdown: markup characters escaped, HTML as entities, one line."""
+    out = []
+    for ch in str(text):
+        if ch in _ENTITIES:
+            out.append(_ENTITIES[ch])
+        elif ch in _BACKSLASHED:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return " ".join("".join(out).split())
+
+
+def code(text: object) -> str:
+    """Inline code for identifiers we produce ourselves (hashes, commits); backticks removed."""
+    return "`" + str(text).replace("`", "'") + "`"
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    lines = ["| " + " | ".join(escape(h) for h in header) + " |", "|" + "---|" * len(header)]
+    lines.extend("| " + " | ".join(escape(c) for c in row) + " |" for row in rows)
+    return lines
+
+
+def render_markdown(result: SignoffResult) -> str:
+    lines = _heading(result)
+    lines += _conformance(result)
+    lines += _slo(result)
+    lines += _environment(result)
+    return "\n".join(lines) + "\n"
+
+
+def _heading(result: SignoffResult) -> list[str]:
+    status = result.verdict.status
+    lines = [
+        f"# ggen-db sign-off: {VERDICT_ICON.get(status, '')} {status}",
+        "",
+        f"Schema {code(result.schema_sha256[:12])} (sha256 {code(result.schema_sha256)}), "
+        f"contract {escape(result.contract_version)}, commit {code(result.git_commit)}, "
+        f"{escape(result.generated_at)}, scales {escape(', '.join(result.scales))}"
+        f"{' (quick)' if result.quick else ''}.",
+        "",
+    ]
+    if result.verdict.reasons:
+        lines.append("**Why:**")
+        lines.append("")
+        lines.extend(f"- {escape(reason)}" for reason in result.verdict.reasons)
+        lines.append("")
+    return lines
+
+
+def _conformance(result: SignoffResult) -> list[str]:
+    lines = ["## Conformance", "", escape(view.conformance_summary(result)), ""]
+    failed = [f for f in result.conformance.findings if not f.ok]
+    if failed:
+        lines += ["### Failed checks", ""]
+        lines += table(("Group",) + view.CHECK_HEADER, [(f.group,) + view.check_row(f) for f in failed])
+        lines.append("")
+    rows = [(g.name,) + view.check_row(f) for g in view.check_groups(result.conformance.findings) for f in g.findings]
+    lines += ["<details><summary>Every check</summary>", ""]
+    lines += table(("Group",) + view.CHECK_HEADER, rows)
+    lines += ["", "</details>", ""]
+    return lines
+
+
+def _slo(result: SignoffResult) -> list[str]:
+    lines = ["## SLO benchmarks", "", escape(view.slo_summary(result)), ""]
+    if result.baseline:
+        machine = "same machine" if result.baseline.same_machine else "ANOTHER machine: deltas are indicative only"
+        lines += [
+            f"Against baseline {escape(result.baseline.path)} ({escape(result.baseline.generated_at)}, "
+            f"commit {code(result.baseline.git_commit)}, {machine}).",
+            "",
+        ]
+    lines += table(view.slo_header(result), view.slo_rows(result))
+    lines.append("")
+    return lines
+
+
+def _environment(result: SignoffResult) -> list[str]:
+    machine = result.environment.get("machine", {})
+    rows = [(str(k), _flat(v)) for k, v in machine.items()]
+    rows += [(f"pragma {k}", _flat(v)) for k, v in result.environment.get("pragmas", {}).items()]
+    lines = ["<details><summary>Environment</summary>", ""]
+    lines += table(("Item", "Value"), rows)
+    lines += ["", "</details>", ""]
+    return lines
+
+
+def _flat(value: object) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_flat(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_flat(v) for v in value)
+    return str(value)

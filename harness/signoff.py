@@ -1,0 +1,467 @@
+"""`ggen-db signoff`: the one command that produces a release's evidence.
+
+signoff() loads the schema into a scratch database through the same code
+path as `ggen-db init`, runs the conformance suite and the SLO benchmarks,
+compares them with an earlier sign-off when one is given, decides the
+verdict and writes four reports (HTML, Markdown, JSON, JUnit) into one
+directory. All input is checked before the minutes of measuring start, and
+the reports appear together or not at all.
+
+Verdict rules (the README repeats them):
+- FAIL: a conformance check failed or errored, a workload missed its budget,
+  or nothing was measured at all.
+- WARN: no failure, but a measurement is unreliable (the benchmark runner's
+  WARN: high coefficient of variation, p99 far above p50, too few rounds),
+  the baseline came from another machine, or a workload is significantly
+  slower than in the baseline (the same rule as `ggen-db bench`).
+- PASS: otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from harness import db
+from harness.errors import InputError, UsageError
+from harness.results import FAIL, PASS, WARN, BenchReport, CheckReport, Comparison, Finding, WorkloadResult
+
+Progress = Callable[[str], None]
+
+DEFAULT_SCALES = ("10k", "100k")
+REPORT_FILES = ("signoff.html", "signoff.md", "signoff.json", "junit.xml")
+FORMAT_NAME = "ggen-db-signoff"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """PASS, WARN or FAIL, and every reason for it (empty for PASS)."""
+
+    status: str
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """An earlier signoff.json read back for --baseline: its raw rounds and the machine it ran on."""
+
+    path: str
+    generated_at: str
+    schema_sha256: str
+    git_commit: str
+    fingerprint: Mapping[str, Any]
+    rounds: Mapping[tuple[str, str], tuple[float, ...]]  # (workload, scale) -> timings_ms
+    same_machine: bool = True
+    machine_differences: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Delta:
+    """One workload at one scale against the baseline; comparison is None when the baseline lacks it."""
+
+    workload: str
+    scale: str
+    comparison: Comparison | None
+
+
+@dataclass(frozen=True)
+class SignoffResult:
+    """Everything the reports show. `files` maps each report name to where it was written."""
+
+    verdict: Verdict
+    conformance: CheckReport
+    bench: BenchReport
+    environment: Mapping[str, Any]
+    schema_path: str
+    schema_sha256: str
+    contract_version: str
+    git_commit: str
+    generated_at: str
+    scales: tuple[str, ...]
+    quick: bool
+    ggen_db_version: str
+    baseline: Baseline | None = None
+    deltas: tuple[Delta, ...] = ()
+    out_dir: str = ""
+    files: Mapping[str, str] = field(default_factory=dict)
+
+    def delta(self, result: WorkloadResult) -> Delta | None:
+        for d in self.deltas:
+            if (d.workload, d.scale) == (result.workload, result.scale):
+                return d
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The signoff.json document (harness/schemas/signoff.schema.json)."""
+        return {
+            "format": FORMAT_NAME,
+            "format_version": FORMAT_VERSION,
+            "ggen_db_version": self.ggen_db_version,
+            "generated_at": self.generated_at,
+            "verdict": {"status": self.verdict.status, "reasons": list(self.verdict.reasons)},
+            "schema": {"path": self.schema_path, "sha256": self.schema_sha256},
+            "contract_version": self.contract_version,
+            "git_commit": self.git_commit,
+            "options": {
+                "scales": list(self.scales),
+                "quick": self.quick,
+                "baseline": self.baseline.path if self.baseline else None,
+            },
+            "environment": dict(self.environment),
+            "conformance": self.conformance.to_dict(),
+            "slo": self.bench.to_dict(),
+            "baseline": _baseline_dict(self.baseline),
+            "deltas": [
+                {
+                    "workload": d.workload,
+                    "scale": d.scale,
+                    "comparison": d.comparison.to_dict() if d.comparison else None,
+                }
+                for d in self.deltas
+            ],
+        }
+
+
+def _baseline_dict(baseline: Baseline | None) -> dict[str, Any] | None:
+    if baseline is None:
+        return None
+    return {
+        "path": baseline.path,
+        "generated_at": baseline.generated_at,
+        "schema_sha256": baseline.schema_sha256,
+        "git_commit": baseline.git_commit,
+        "same_machine": baseline.same_machine,
+        "machine_differences": list(baseline.machine_differences),
+        "fingerprint": dict(baseline.fingerprint),
+    }
+
+
+# ------------------------------------------------------------------ the API
+def signoff(
+    out_dir: str | os.PathLike[str] | None = None,
+    *,
+    scales: Sequence[str] = DEFAULT_SCALES,
+    schema: str | os.PathLike[str] | None = None,
+    baseline: str | os.PathLike[str] | None = None,
+    quick: bool = False,
+    progress: Progress | None = None,
+) -> SignoffResult:
+    """Prove the schema, benchmark it, decide the verdict and write the four reports into out_dir.
+
+    out_dir defaults to reports/<YYYY-MM-DD>-<first 12 hex of the schema's sha256>/.
+    Raises UsageError/InputError (naming the option) before any work when an input is unusable.
+    """
+    say = progress or (lambda message: None)
+    now = datetime.now().astimezone()
+    scales = _checked_scales(scales)
+    schema_file = Path(schema) if schema is not None else db.schema_path()
+    schema_sha = _sha256_of(schema_file)
+    target = Path(out_dir) if out_dir is not None else default_out_dir(now, schema_sha)
+    _check_out_dir(target)
+    earlier = load_baseline(baseline) if baseline is not None else None
+
+    say("initializing a scratch database from the schema")
+    scratch = initialize_scratch(schema_file)
+    say("running the conformance suite")
+    conformance = run_conformance(schema_file)
+    say(f"running the SLO benchmarks at {', '.join(scales)}{' (quick)' if quick else ''}")
+    bench = run_benchmarks(scales, quick=quick, schema_file=schema_file, progress=say)
+
+    if earlier is not None:
+        earlier = _with_machine_check(earlier, bench.fingerprint)
+    deltas = compare_with_baseline(bench, earlier) if earlier else ()
+    result = SignoffResult(
+        verdict=decide(conformance, bench, earlier, deltas),
+        conformance=conformance,
+        bench=bench,
+        environment=_environment(bench, scratch),
+        schema_path=os.fspath(schema_file),
+        schema_sha256=schema_sha,
+        contract_version=conformance.contract_version,
+        git_commit=git_commit(schema_file.resolve().parent),
+        generated_at=now.isoformat(timespec="seconds"),
+        scales=scales,
+        quick=quick,
+        ggen_db_version=_version(),
+        baseline=earlier,
+        deltas=deltas,
+        out_dir=os.fspath(target),
+    )
+    say("writing the reports")
+    return replace(result, files=write_reports(result, target))
+
+
+# ------------------------------------------------------------ input checks
+def _checked_scales(scales: Sequence[str]) -> tuple[str, ...]:
+    from harness.datagen import SCALES
+
+    if isinstance(scales, str):
+        scales = (scales,)
+    if not scales:
+        raise UsageError("--scale: give at least one data scale")
+    unknown = [s for s in scales if s not in SCALES]
+    if unknown:
+        known = ", ".join(sorted(SCALES, key=_scale_size))
+        raise UsageError(f"--scale {unknown[0]}: unknown data scale; use one of {known}")
+    return tuple(sorted(dict.fromkeys(scales), key=_scale_size))
+
+
+def _scale_size(scale: str) -> int:
+    """'10k' -> 10000, '1m' -> 1000000: orders scales by data size."""
+    number, unit = scale[:-1], scale[-1:].lower()
+    multiplier = {"k": 1_000, "m": 1_000_000}.get(unit)
+    if multiplier is None or not number.isdigit():
+        return int(scale) if scale.isdigit() else 0
+    return int(number) * multiplier
+
+
+def _sha256_of(schema_file: Path) -> str:
+    try:
+        return hashlib.sha256(schema_file.read_bytes()).hexdigest()
+    except FileNotFoundError as e:
+        raise InputError(f"--schema {schema_file}: no such file") from e
+    except OSError as e:
+        raise InputError(f"--schema {schema_file}: cannot read ({e.strerror})") from e
+
+
+def _check_out_dir(target: Path) -> None:
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"--out {target}: is a file; give a directory")
+    existing = next((p for p in (target, *target.parents) if p.exists()), None)
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {target}: {existing} is not writable")
+
+
+def default_out_dir(now: datetime, schema_sha256: str) -> Path:
+    """reports/<YYYY-MM-DD>-<first 12 hex of the schema's sha256>, under the current directory."""
+    return Path("reports") / f"{now.date().isoformat()}-{schema_sha256[:12]}"
+
+
+def load_baseline(path: str | os.PathLike[str]) -> Baseline:
+    """Read an earlier signoff.json (validated against its JSON Schema) for --baseline."""
+    from harness.reports.signoff_json import load_signoff_json
+
+    data = load_signoff_json(path)
+    rounds = {
+        (r["workload"], r["scale"]): tuple(float(t) for t in r["timings_ms"]) for r in data["slo"]["results"]
+    }
+    return Baseline(
+        path=os.fspath(path),
+        generated_at=data["generated_at"],
+        schema_sha256=data["schema"]["sha256"],
+        git_commit=data["git_commit"],
+        fingerprint=data["slo"]["fingerprint"],
+        rounds=rounds,
+    )
+
+
+# ---------------------------------------------------------------- the work
+def initialize_scratch(schema_file: Path) -> dict[str, Any]:
+    """Create a throw-away database with `ggen-db init`'s code; return what it holds and its pragmas."""
+    from harness.fingerprint import pragmas
+    from harness.migrate import init_database
+
+    with tempfile.TemporaryDirectory(prefix="ggen-db-signoff-") as tmp:
+        path = Path(tmp) / "scratch.db"
+        init = init_database(path, schema_file=schema_file)
+        conn = db.connect(path)
+        try:
+            return {
+                "schema_version": init.schema_version,
+                "tables": len(init.tables),
+                "indexes": len(init.indexes),
+                "views": len(init.views),
+                "triggers": len(init.triggers),
+                "pragmas": pragmas(conn),
+            }
+        finally:
+            conn.close()
+
+
+def run_conformance(schema_file: Path) -> CheckReport:
+    from harness.checks import check_schema
+
+    return check_schema(schema=schema_file)
+
+
+def run_benchmarks(scales: Sequence[str], *, quick: bool, schema_file: Path, progress: Progress) -> BenchReport:
+    from harness.bench import run_bench
+
+    return run_bench(tuple(scales), quick=quick, schema=schema_file, progress=_bench_progress(progress))
+
+
+def _bench_progress(say: Progress) -> Callable[..., None]:
+    """Adapt the benchmark runner's progress events (whatever their arity) to one line of text."""
+
+    def report(*args: Any, **kwargs: Any) -> None:
+        say(" ".join(str(a) for a in (*args, *kwargs.values())))
+
+    return report
+
+
+def _with_machine_check(baseline: Baseline, fingerprint: Mapping[str, Any]) -> Baseline:
+    from harness.fingerprint import differs
+
+    differences = tuple(differs(dict(baseline.fingerprint), dict(fingerprint)))
+    return replace(baseline, same_machine=not differences, machine_differences=differences)
+
+
+def compare_with_baseline(bench: BenchReport, baseline: Baseline) -> tuple[Delta, ...]:
+    """Each workload's raw rounds against the baseline's, with `ggen-db bench`'s significance rule."""
+    from harness.benchstats import compare, summarize
+
+    thresholds = _thresholds()
+    deltas = []
+    for r in bench.results:
+        earlier = baseline.rounds.get((r.workload, r.scale))
+        if not earlier or not r.timings_ms:
+            deltas.append(Delta(r.workload, r.scale, None))
+            continue
+        ab = compare(r.timings_ms, earlier, percentile_name=r.percentile, threshold=thresholds[r.workload])
+        before = summarize(earlier)
+        comparison = Comparison(before.p50, before.p95, before.p99, ab.ratio, ab.p_value, ab.significant,
+                                ab.regression, ab.improvement)
+        deltas.append(Delta(r.workload, r.scale, comparison))
+    return tuple(deltas)
+
+
+def _thresholds() -> dict[str, float]:
+    """Each workload's regression threshold (writes tolerate more), as `ggen-db bench` applies them."""
+    from harness.benchstats import DEFAULT_THRESHOLD
+    from harness.workloads import load_workloads
+
+    found: dict[str, float] = defaultdict(lambda: DEFAULT_THRESHOLD)
+    found.update((w.name, w.threshold) for w in load_workloads())
+    return found
+
+
+# ----------------------------------------------------------------- verdict
+def decide(
+    conformance: CheckReport,
+    bench: BenchReport,
+    baseline: Baseline | None = None,
+    deltas: Sequence[Delta] = (),
+) -> Verdict:
+    """Apply the verdict rules (module docstring) to the results."""
+    failures = [_finding_reason(f) for f in conformance.failed]
+    warnings: list[str] = []
+    if not conformance.findings:
+        failures.append("conformance: no check ran")
+    if not bench.results:
+        failures.append("SLO: no workload was measured")
+    for r in bench.results:
+        if r.verdict == FAIL:
+            failures.append(_slo_reason(r, "missed its budget"))
+        elif r.verdict == WARN:
+            warnings.append(_slo_reason(r, "unreliable measurement"))
+    for d in bench.derived:
+        if d.verdict in (FAIL, WARN):
+            target = f"{d.name}: {d.value:.2f} (must be {d.op} {d.limit:g}){'; ' + d.detail if d.detail else ''}"
+            (failures if d.verdict == FAIL else warnings).append(f"SLO target {d.verdict}: {target}")
+    if baseline is not None and not baseline.same_machine:
+        warnings.append(
+            f"baseline {baseline.path} was measured on another machine "
+            f"({', '.join(baseline.machine_differences)} differ): its deltas are indicative only"
+        )
+    warnings.extend(_regression_reason(d) for d in deltas if d.comparison and d.comparison.regression)
+    if failures:
+        return Verdict(FAIL, tuple(failures + warnings))
+    return Verdict(WARN, tuple(warnings)) if warnings else Verdict(PASS)
+
+
+def _finding_reason(f: Finding) -> str:
+    number = f"[{f.number}] " if f.number is not None else ""
+    detail = f": {f.message}" if f.message else ""
+    return f"conformance {f.status}: {number}{f.code} ({f.title}){detail}"
+
+
+def _slo_reason(r: WorkloadResult, what: str) -> str:
+    from harness.reports.charts import format_ms
+
+    why = "; ".join(r.reasons) or (
+        f"{r.percentile} {format_ms(r.measured_ms)} against a budget of {format_ms(r.budget_ms)}"
+    )
+    return f"SLO {what}: {r.workload} at {r.scale}: {why}"
+
+
+def _regression_reason(d: Delta) -> str:
+    assert d.comparison is not None
+    return (
+        f"regression against the baseline: {d.workload} at {d.scale} is {d.comparison.ratio:.2f}x slower "
+        f"(p = {d.comparison.p_value:.3g})"
+    )
+
+
+# ------------------------------------------------------------- environment
+def _environment(bench: BenchReport, scratch: Mapping[str, Any]) -> dict[str, Any]:
+    """The benchmark's machine fingerprint (CPU, OS, Python, SQLite build, filesystem, pragmas) and the scratch database."""
+    return {"machine": dict(bench.fingerprint), "scratch_database": dict(scratch)}
+
+
+def git_commit(directory: Path) -> str:
+    """The commit checked out at directory, '+dirty' when files differ; 'unknown' outside git (never fails)."""
+    try:
+        head = _git(directory, "rev-parse", "HEAD")
+        dirty = _git(directory, "status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{head}+dirty" if dirty else head
+
+
+def _git(directory: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", os.fspath(directory), *args], capture_output=True, text=True, timeout=10, check=True
+    )
+    return done.stdout.strip()
+
+
+def _version() -> str:
+    from harness import __version__
+
+    return __version__
+
+
+# ------------------------------------------------------------------ output
+def write_reports(result: SignoffResult, target: Path) -> dict[str, str]:
+    """Render every report into a temporary directory beside target, then move them into place."""
+    rendered = render_reports(result)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        for name, text in rendered.items():
+            (staging / name).write_text(text, encoding="utf-8")
+        if not target.exists():
+            staging.rename(target)  # one atomic step: the directory appears complete
+        else:
+            for name in rendered:
+                os.replace(staging / name, target / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return {name: os.fspath(target / name) for name in rendered}
+
+
+def render_reports(result: SignoffResult) -> dict[str, str]:
+    """Every report as text, keyed by file name; the JSON is validated before anything is written."""
+    from harness.reports import signoff_html, signoff_json, signoff_junit, signoff_markdown
+
+    document = signoff_json.render_json(result)
+    why = signoff_json.problem(json.loads(document))
+    if why is not None:  # a bug in ggen-db, not the user's input: keep the traceback
+        raise RuntimeError(f"signoff.json does not match its own schema: {why}")
+    return {
+        "signoff.html": signoff_html.render_html(result),
+        "signoff.md": signoff_markdown.render_markdown(result),
+        "signoff.json": document,
+        "junit.xml": signoff_junit.render_junit(result),
+    }
