@@ -153,7 +153,7 @@ def compare(
         raise ValueError(f"threshold must be > 1, not {threshold}")
     cand = summarize(candidate).at(percentile_name)
     base = summarize(baseline).at(percentile_name)
-    ratio = cand / base if base > 0 else math.inf
+    ratio = cand / max(base, 1e-12)  # a zero baseline (a clock that did not tick) stays finite
     p_value = _u_test(candidate, baseline)
     significant = p_value < alpha
     return ABResult(

@@ -1,0 +1,490 @@
+"""The benchmark runner: every workload at every scale, one call per round.
+
+`run_bench()` loads (or reuses from the cache) a generated database per
+scale, copies it to a scratch directory, and measures each workload of
+harness.workloads: reads first (they see exactly the scale), then writes
+(committed and counted). With a baseline schema, the same workloads run on
+a database of the same data built with the baseline, rounds interleaved
+A B B A ... so drift on a shared machine hits both sides alike, and each
+result carries a Mann-Whitney comparison. It also measures the store's own
+overhead (against bare sqlite3, interleaved) and how lookups scale, as
+DerivedChecks. Nothing here prints: progress goes through a callback.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from harness import benchstats, datagen, db
+from harness.errors import InputError, UsageError
+from harness.fingerprint import fingerprint
+from harness.results import FAIL, PASS, WARN, BenchReport, Comparison, DerivedCheck, WorkloadResult
+from harness.rounds import DataSample, Round, Templates, bind, query_plan
+from harness.workloads import READ, Workload, load_workloads, select
+
+ORIGINAL_SCHEMA = Path(__file__).resolve().parent / "baselines" / "original.sql"
+DURABILITIES = ("normal", "full")
+
+#: Wall-clock limit of one workload at one scale (both sides of an A/B run
+#: together): the original design's views take seconds per call at 100k.
+TIME_LIMIT_S = 60.0
+#: Rounds always measured, time limit or not.
+MIN_ROUNDS_UNDER_LIMIT = 20
+#: The scale lookups are compared with (lookup p50 at the largest scale <= 2x p50 here).
+SCALING_REFERENCE = "10k"
+
+# Ratio targets over one run (DerivedChecks).
+STORE_OVERHEAD_MAX = 1.5  # store call p50 <= 1.5x the bare sqlite3 statements
+LOOKUP_SCALING_MAX = 2.0  # lookup p50 at the largest scale <= 2x at 10k
+BATCH_VS_ORIGINAL_MAX = 2.0  # batch of 1000 p95 <= 2x the original design's
+VIEW_SPEEDUP_MIN = 500.0  # every view >= 500x faster than the original design's
+OVERHEAD_PAIRS = (("insert_single", "insert_single_bare"), ("batch_1000", "batch_1000_bare"))
+VIEW_WORKLOADS = ("view_recent_executions", "view_agent_performance_summary", "view_pipeline_stage_performance")
+
+
+@dataclass(frozen=True)
+class BenchProgress:
+    """A progress event: phase "load" (building or copying data) or "measure" (rounds of a workload)."""
+
+    phase: str
+    scale: str
+    subject: str
+    done: int
+    total: int
+
+
+ProgressCallback = Callable[[BenchProgress], None]
+
+
+# ------------------------------------------------------------ validation
+def resolve_baseline(baseline_schema: str | os.PathLike[str] | None) -> Path | None:
+    """The baseline schema file: 'original' names the shipped original-design fixture."""
+    if baseline_schema is None:
+        return None
+    if os.fspath(baseline_schema) == "original":
+        return ORIGINAL_SCHEMA
+    return _existing(baseline_schema, "--baseline-schema")
+
+
+def _existing(path: str | os.PathLike[str], option: str) -> Path:
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{option} {path}: no such file")
+    return p
+
+
+def _check_options(scales: Sequence[str], durability: str, rounds: int | None) -> tuple[str, ...]:
+    if durability not in DURABILITIES:
+        raise UsageError(f"--durability {durability}: must be one of {', '.join(DURABILITIES)}")
+    if rounds is not None and rounds < 1:
+        raise UsageError(f"--rounds {rounds}: must be a positive integer")
+    if not scales:
+        raise UsageError("--scale: give at least one scale")
+    for scale in scales:
+        if scale not in datagen.SCALES:
+            raise UsageError(f"--scale {scale}: must be one of {', '.join(datagen.SCALES)}")
+    return tuple(sorted(dict.fromkeys(scales), key=lambda s: datagen.SCALES[s]))
+
+
+# ------------------------------------------------------------- the run
+def run_bench(
+    scales: Sequence[str] = ("100k",),
+    *,
+    quick: bool = False,
+    schema: str | os.PathLike[str] | None = None,
+    baseline_schema: str | os.PathLike[str] | None = None,
+    durability: str = "normal",
+    workloads: Sequence[str] | None = None,
+    progress: ProgressCallback | None = None,
+    rounds: int | None = None,
+    seed: int = 42,
+    cache_dir: str | os.PathLike[str] | None = None,
+    work_dir: str | os.PathLike[str] | None = None,
+    time_limit_s: float = TIME_LIMIT_S,
+) -> BenchReport:
+    """Measure the workloads at each scale and judge them against their budgets.
+
+    schema / baseline_schema: schema files (default: the shipped schema.sql;
+    baseline 'original' = the original design). workloads: names (default
+    all). rounds: override every workload's round count. quick: the
+    workloads' quick round counts (percentiles then WARN as too few rounds).
+    """
+    ordered = _check_options(scales, durability, rounds)
+    schema_file = _existing(schema, "--schema") if schema is not None else db.schema_path()
+    baseline_file = resolve_baseline(baseline_schema)
+    chosen = select(load_workloads(), workloads)
+    notify = progress or (lambda event: None)
+    started, t0 = datetime.now(timezone.utc), time.perf_counter()
+    plan = _Plan(chosen, quick, rounds, durability, seed, time_limit_s, notify)
+
+    results: list[WorkloadResult] = []
+    notes: list[str] = []
+    machine: dict[str, Any] = {}
+    with _scratch(work_dir) as scratch:
+        for scale in ordered:
+            with _Databases(scale, schema_file, baseline_file, plan, scratch, cache_dir) as dbs:
+                if not machine:
+                    machine = fingerprint(scratch, dbs.candidate)
+                results.extend(plan.measure_scale(scale, dbs, notes))
+        scaling_scale = _scaling_extra(ordered, chosen)
+        if scaling_scale:
+            lookup_only = _Plan(select(chosen, ["lookup"]), quick, rounds, durability, seed, time_limit_s, notify)
+            with _Databases(scaling_scale, schema_file, None, lookup_only, scratch, cache_dir) as dbs:
+                results.extend(lookup_only.measure_scale(scaling_scale, dbs, notes))
+            notes.append(f"lookup also measured at {scaling_scale} for the scaling check")
+
+    original = baseline_file is not None and _sha256(baseline_file) == _sha256(ORIGINAL_SCHEMA)
+    return BenchReport(
+        results=tuple(results),
+        fingerprint=machine,
+        schema_sha256=_sha256(schema_file),
+        durability=durability,
+        started_at=started.isoformat(timespec="seconds"),
+        duration_s=round(time.perf_counter() - t0, 3),
+        baseline_schema_sha256=_sha256(baseline_file) if baseline_file else None,
+        notes=tuple(notes),
+        derived=tuple(derived_checks(results, against_original=original)),
+    )
+
+
+def _scaling_extra(scales: Sequence[str], chosen: Sequence[Workload]) -> str | None:
+    """The extra scale lookups must be measured at for the scaling check, if any."""
+    wants_lookup = any(w.name == "lookup" for w in chosen)
+    largest = scales[-1]
+    bigger = datagen.SCALES[largest] > datagen.SCALES[SCALING_REFERENCE]
+    return SCALING_REFERENCE if wants_lookup and bigger and SCALING_REFERENCE not in scales else None
+
+
+@contextmanager
+def _scratch(work_dir: str | os.PathLike[str] | None) -> Iterator[Path]:
+    if work_dir is not None:
+        Path(work_dir).mkdir(parents=True, exist_ok=True)
+        yield Path(work_dir)
+        return
+    path = Path(tempfile.mkdtemp(prefix="ggen-db-bench-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ------------------------------------------------------------ databases
+class _Databases:
+    """The candidate (and baseline) database of one scale: a working copy of the cached data."""
+
+    def __init__(self, scale: str, schema: Path, baseline: Path | None, plan: _Plan, scratch: Path,
+                 cache_dir: str | os.PathLike[str] | None) -> None:
+        self.scale, self.schema, self.baseline_schema = scale, schema, baseline
+        self.plan, self.scratch, self.cache_dir = plan, scratch, cache_dir
+        self.candidate: sqlite3.Connection
+        self.baseline: sqlite3.Connection | None = None
+        self.paths: list[Path] = []
+        self.dropped_statistics: list[str] = []
+
+    def __enter__(self) -> _Databases:
+        self.candidate = self._open(self.schema, "candidate")
+        if self.baseline_schema is not None:
+            self.baseline = self._open(self.baseline_schema, "baseline")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for conn in (self.candidate, self.baseline):
+            if conn is not None:
+                conn.close()
+        for path in self.paths:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+    def _open(self, schema: Path, side: str) -> sqlite3.Connection:
+        spec = datagen.DataSpec.for_scale(self.scale, seed=self.plan.seed)
+        notify = self.plan.notify
+        subject = f"{side} data ({schema.name})"
+        cached = datagen.cached_database(
+            spec, schema_file=schema, cache_dir=self.cache_dir, progress=_load_progress(notify, self.scale, subject)
+        )
+        work = self.scratch / f"{side}-{self.scale}.db"
+        notify(BenchProgress("load", self.scale, f"copying {subject}", 0, 1))
+        _copy_database(Path(cached), work)
+        self.paths.append(work)
+        conn = db.connect(work, durability=self.plan.durability)
+        if drop_statistics(conn):
+            self.dropped_statistics.append(side)
+        notify(BenchProgress("load", self.scale, f"copying {subject}", 1, 1))
+        return conn
+
+
+def _load_progress(notify: ProgressCallback, scale: str, subject: str) -> Callable[..., None]:
+    """Adapt datagen's progress calls (done, total) to BenchProgress events."""
+
+    def forward(*args: Any, **kwargs: Any) -> None:
+        numbers = [a for a in args if isinstance(a, int)]
+        done, total = (numbers + [0, 0])[:2]
+        notify(BenchProgress("load", scale, f"building {subject}", done, total))
+
+    return forward
+
+
+def _copy_database(source: Path, target: Path) -> None:
+    """A consistent copy through the backup API (the cache may have a WAL beside it)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+def drop_statistics(conn: sqlite3.Connection) -> bool:
+    """Remove ANALYZE statistics (sqlite_stat1/4) so plans are the ones without statistics."""
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE name IN ('sqlite_stat1', 'sqlite_stat4')")]
+    for name in tables:
+        conn.execute(f"DELETE FROM {name}")  # noqa: S608 - one of two fixed names from sqlite_master
+    if tables:
+        conn.execute("ANALYZE sqlite_schema")  # reload the (now empty) statistics into the planner
+    return bool(tables)
+
+
+# ------------------------------------------------------------ measuring
+@dataclass
+class _Side:
+    """One workload on one database: its round and the durations measured."""
+
+    workload: Workload
+    baseline: bool
+    round: Round
+    timings: list[float]
+
+
+class _Plan:
+    """How to measure: the workloads, round counts, durability and the progress callback."""
+
+    def __init__(self, workloads: Sequence[Workload], quick: bool, rounds: int | None, durability: str,
+                 seed: int, time_limit_s: float, notify: ProgressCallback) -> None:
+        self.workloads = tuple(workloads)
+        self.quick, self.rounds, self.durability = quick, rounds, durability
+        self.seed, self.time_limit_s, self.notify = seed, time_limit_s, notify
+        self.write_sides: list[_Side] = []
+
+    def measure_scale(self, scale: str, dbs: _Databases, notes: list[str]) -> list[WorkloadResult]:
+        applicable = [w for w in self.workloads if scale in w.scales]
+        reads = [w for w in applicable if w.kind == READ]
+        writes = [w for w in applicable if w.kind != READ]
+        samples = {False: DataSample(dbs.candidate, self.seed)}
+        if dbs.baseline is not None:
+            samples[True] = DataSample(dbs.baseline, self.seed)
+        results = []
+        self.write_sides = []
+        for group in _groups(reads) + _groups(writes):
+            sides = self._sides(group, scale, dbs, samples)
+            self.write_sides.extend(s for s in sides if s.workload.kind != READ and not s.baseline)
+            stopped = self._run_rounds(group, sides, scale)
+            results.extend(self._results(group, sides, scale, dbs, stopped))
+        if dbs.dropped_statistics:
+            notes.append(f"{scale}: ANALYZE statistics found and removed before measuring ({', '.join(dbs.dropped_statistics)})")
+        written = sum(getattr(s.round, "written", 0) for s in self.write_sides)
+        if written:
+            notes.append(f"{scale}: write workloads added {written} receipts (with their stage metrics) to the working copy")
+        return results
+
+    def _sides(self, group: Sequence[Workload], scale: str, dbs: _Databases,
+               samples: dict[bool, DataSample]) -> list[_Side]:
+        sides = []
+        for is_baseline, sample in samples.items():
+            conn = dbs.baseline if is_baseline else dbs.candidate
+            assert conn is not None
+            templates = Templates(scale, self.seed, tag=f"{group[0].name}-{'b' if is_baseline else 'c'}") \
+                if group[0].kind != READ else None
+            for workload in group:
+                round_ = bind(workload, conn, scale=scale, seed=self.seed, baseline=is_baseline,
+                              sample=sample, templates=templates)
+                sides.append(_Side(workload, is_baseline, round_, []))
+        return sides
+
+    def _rounds_of(self, workload: Workload) -> int:
+        return self.rounds if self.rounds is not None else workload.rounds_for(quick=self.quick)
+
+    def _run_rounds(self, group: Sequence[Workload], sides: list[_Side], scale: str) -> int | None:
+        """Warm up, then measure every side round by round in rotating order; the round it stopped at, if early."""
+        total = max(self._rounds_of(w) for w in group)
+        warmup = max(w.warmup for w in group)
+        name = group[0].name
+        for _ in range(warmup):
+            for side in sides:
+                side.round.run(side.round.prepare())
+        gc.collect()
+        gc.disable()  # a collection inside a timed call is noise, not the operation's cost
+        started = time.perf_counter()
+        try:
+            for i in range(total):
+                for side in _rotated(sides, i):
+                    prepared = side.round.prepare()
+                    t0 = time.perf_counter_ns()
+                    side.round.run(prepared)
+                    side.timings.append((time.perf_counter_ns() - t0) / 1e6)
+                if i % 10 == 9 or i == total - 1:
+                    self.notify(BenchProgress("measure", scale, name, i + 1, total))
+                over = time.perf_counter() - started > self.time_limit_s
+                if over and i + 1 >= MIN_ROUNDS_UNDER_LIMIT and i + 1 < total:
+                    self.notify(BenchProgress("measure", scale, name, total, total))
+                    return i + 1
+        finally:
+            gc.enable()
+        return None
+
+    def _results(self, group: Sequence[Workload], sides: list[_Side], scale: str, dbs: _Databases,
+                 stopped: int | None) -> list[WorkloadResult]:
+        out = []
+        for workload in group:
+            mine = next(s for s in sides if s.workload is workload and not s.baseline)
+            theirs = next((s for s in sides if s.workload is workload and s.baseline), None)
+            plan = query_plan(dbs.candidate, workload.sql, workload.params) if workload.kind == READ else ()
+            out.append(judge(workload, scale, self.durability, mine.timings,
+                             baseline=theirs.timings if theirs else None, plan=plan,
+                             rows_seen=getattr(mine.round, "max_rows_seen", 0),
+                             stopped_at=stopped, time_limit_s=self.time_limit_s))
+        return out
+
+
+def _groups(workloads: Sequence[Workload]) -> list[list[Workload]]:
+    """Workloads measured together: a store write and its bare-sqlite3 reference are interleaved."""
+    names = {w.name: w for w in workloads}
+    partner = {ref: main for main, ref in OVERHEAD_PAIRS if main in names and ref in names}
+    groups: list[list[Workload]] = []
+    for w in workloads:
+        if w.name in partner:
+            continue
+        group = [w] + [names[ref] for ref, main in partner.items() if main == w.name]
+        groups.append(group)
+    return groups
+
+
+def _rotated(sides: list[_Side], i: int) -> list[_Side]:
+    k = i % len(sides)
+    return sides[k:] + sides[:k]
+
+
+# -------------------------------------------------------------- judging
+def judge(workload: Workload, scale: str, durability: str, timings: Sequence[float], *,
+          baseline: Sequence[float] | None = None, plan: Sequence[str] = (), rows_seen: int = 0,
+          stopped_at: int | None = None, time_limit_s: float = TIME_LIMIT_S) -> WorkloadResult:
+    """A WorkloadResult from raw rounds (ms): percentiles, budget verdict, reliability, A/B."""
+    summary = benchstats.summarize(timings)
+    measured = summary.at(workload.percentile)
+    reasons = benchstats.reliability_warnings(summary, workload.percentile)
+    if stopped_at is not None:
+        reasons.append(f"stopped after {stopped_at} rounds (time limit {time_limit_s:.0f} s)")
+    failures = []
+    if measured > workload.budget_ms:
+        failures.append(f"{workload.percentile} {measured:.3f} ms over the budget of {workload.budget_ms:g} ms")
+    if workload.max_rows is not None and rows_seen > workload.max_rows:
+        failures.append(f"returned {rows_seen} rows; the bound is {workload.max_rows}")
+    comparison = None
+    if baseline:
+        ab = benchstats.compare(timings, baseline, percentile_name=workload.percentile, threshold=workload.threshold)
+        base = benchstats.summarize(baseline)
+        comparison = Comparison(
+            baseline_p50_ms=base.p50, baseline_p95_ms=base.p95, baseline_p99_ms=base.p99,
+            ratio=ab.ratio, p_value=ab.p_value, significant=ab.significant,
+            regression=ab.regression, improvement=ab.improvement,
+        )
+        if ab.regression:
+            failures.append(f"regression: {ab.ratio:.2f}x the baseline at {workload.percentile} "
+                            f"(p={ab.p_value:.2g}, threshold {workload.threshold:g}x)")
+    verdict = FAIL if failures else (WARN if reasons else PASS)
+    if workload.reference and verdict == FAIL:
+        verdict = WARN  # a comparison point, not a product target
+        reasons.append("reference measurement: not a product target")
+    return WorkloadResult(
+        workload=workload.name,
+        description=workload.operation,
+        scale=scale,
+        receipts=datagen.SCALES[scale],
+        percentile=workload.percentile,
+        durability=durability,
+        budget_ms=workload.budget_ms,
+        rounds=summary.rounds,
+        p50_ms=summary.p50,
+        p95_ms=summary.p95,
+        p99_ms=summary.p99,
+        p999_ms=summary.p999,
+        mean_ms=summary.mean,
+        stddev_ms=summary.stddev,
+        cv=summary.cv,
+        measured_ms=measured,
+        headroom=workload.budget_ms / max(measured, 1e-6),
+        verdict=verdict,
+        reasons=tuple(failures + reasons),
+        plan=tuple(plan),
+        timings_ms=tuple(timings),
+        comparison=comparison,
+    )
+
+
+def derived_checks(results: Sequence[WorkloadResult], *, against_original: bool) -> list[DerivedCheck]:
+    """The ratio targets of one run: store overhead, lookup scaling, and (vs the original) batch cost and views."""
+    by_key = {(r.workload, r.scale): r for r in results}
+    scales = sorted({r.scale for r in results}, key=lambda s: datagen.SCALES[s])
+    out: list[DerivedCheck] = []
+    for scale in scales:
+        for main, ref in OVERHEAD_PAIRS:
+            a, b = by_key.get((main, scale)), by_key.get((ref, scale))
+            if a and b:
+                out.append(_ratio_check(f"store_overhead_{main}@{scale}",
+                                        f"{main} p50 / bare sqlite3 p50 at {scale}",
+                                        a.p50_ms / b.p50_ms, STORE_OVERHEAD_MAX, "<=", (a, b)))
+    lookups = [by_key[("lookup", s)] for s in scales if ("lookup", s) in by_key]
+    small = by_key.get(("lookup", SCALING_REFERENCE))
+    if small and lookups and lookups[-1].scale != SCALING_REFERENCE:
+        big = lookups[-1]
+        out.append(_ratio_check(f"lookup_scaling@{big.scale}", f"lookup p50 at {big.scale} / at {SCALING_REFERENCE}",
+                                big.p50_ms / small.p50_ms, LOOKUP_SCALING_MAX, "<=", (big, small)))
+    if against_original:
+        out.extend(_original_checks(results))
+    return out
+
+
+def _original_checks(results: Sequence[WorkloadResult]) -> list[DerivedCheck]:
+    out = []
+    for r in results:
+        if r.comparison is None:
+            continue
+        if r.workload == "batch_1000":
+            out.append(_ratio_check(f"batch_1000_vs_original@{r.scale}",
+                                    "batch of 1000 p95 / the original design's p95 (same run)",
+                                    r.comparison.ratio, BATCH_VS_ORIGINAL_MAX, "<=", (r,)))
+        if r.workload in VIEW_WORKLOADS:
+            speedup = 1 / max(r.comparison.ratio, 1e-9)
+            out.append(_ratio_check(f"{r.workload}_vs_original@{r.scale}",
+                                    "speedup over the original design's view at p95 (same run)",
+                                    speedup, VIEW_SPEEDUP_MIN, ">=", (r,)))
+    return out
+
+
+def _ratio_check(name: str, description: str, value: float, limit: float, op: str,
+                 inputs: Sequence[WorkloadResult]) -> DerivedCheck:
+    ok = value <= limit if op == "<=" else value >= limit
+    shaky = [r.workload for r in inputs if r.verdict == WARN]
+    verdict = FAIL if not ok else (WARN if shaky else PASS)
+    detail = f"inputs: {', '.join(f'{r.workload}@{r.scale}' for r in inputs)}"
+    if shaky:
+        detail += f"; unreliable: {', '.join(shaky)}"
+    return DerivedCheck(name, description, round(value, 3), limit, op, verdict, detail)

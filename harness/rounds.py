@@ -1,0 +1,293 @@
+"""Workloads bound to a database: per-round parameters, the one-round call, and the probes.
+
+A `Round` has two halves: `prepare()` (not timed: draws the parameters or
+builds the bundles of one round) and `run(prepared)` (timed: exactly one
+call). The benchmark runner and the pytest-benchmark targets both time
+`run` only, one call per round.
+
+Parameters come from the loaded data, drawn by a seeded RNG per workload so
+two runs (and the two sides of an A/B run) ask the same questions.
+`query_plan()` and `vm_steps()` are the deterministic probes the plan and
+step gates use.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from harness import datagen
+from harness.rowcheck import dump_json
+from harness.store import ReceiptBundle, Store, insert_sql
+from harness.workloads import READ, Workload
+
+#: Execution ids sampled per database for lookups (drawn from the whole id range).
+ID_POOL = 4096
+#: Template bundles generated once per database for the write workloads.
+TEMPLATE_BUNDLES = 1000
+#: Seed offset of the templates, so written receipts differ from the loaded ones.
+TEMPLATE_SEED_OFFSET = 7919
+
+
+class Round(Protocol):
+    """One workload on one database."""
+
+    def prepare(self) -> Any:
+        """Everything a round needs that must not be timed."""
+
+    def run(self, prepared: Any) -> int:
+        """The timed call; returns the rows read or the receipts written."""
+
+
+# ------------------------------------------------------------ the data
+@dataclass
+class DataSample:
+    """Values drawn from a loaded database, loaded lazily and cached per connection."""
+
+    conn: sqlite3.Connection
+    seed: int = 42
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    def _once(self, key: str, load: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = load()
+        return self._cache[key]
+
+    @property
+    def max_receipt_id(self) -> int:
+        return int(self._once("max_id", lambda: self.conn.execute("SELECT max(id) FROM receipts").fetchone()[0] or 0))
+
+    @property
+    def execution_ids(self) -> list[str]:
+        return list(self._once("execution_ids", self._load_execution_ids))
+
+    def _load_execution_ids(self) -> list[str]:
+        rng = random.Random(f"{self.seed}:execution_ids")
+        top = self.max_receipt_id
+        ids = []
+        for _ in range(ID_POOL if top else 0):
+            row = self.conn.execute("SELECT execution_id FROM receipts WHERE id = ?", (rng.randint(1, top),)).fetchone()
+            if row:
+                ids.append(row[0])
+        return ids
+
+    @property
+    def agent_weights(self) -> tuple[list[str], list[int]]:
+        """Agents and their receipt counts: drawing by weight asks about busy agents most."""
+
+        def load() -> tuple[list[str], list[int]]:
+            rows = self.conn.execute("SELECT agent_id, count(*) FROM receipts GROUP BY agent_id ORDER BY agent_id").fetchall()
+            return [r[0] for r in rows], [r[1] for r in rows]
+
+        result: tuple[list[str], list[int]] = self._once("agents", load)
+        return result
+
+    @property
+    def session_ids(self) -> list[str]:
+        return list(self._once("sessions", lambda: [r[0] for r in self.conn.execute(
+            "SELECT session_id FROM workflow_sessions ORDER BY id")]))
+
+    @property
+    def collision_pairs(self) -> list[tuple[str, str]]:
+        return list(self._once("pairs", lambda: [tuple(r) for r in self.conn.execute(
+            "SELECT DISTINCT agent_id_1, agent_id_2 FROM collision_detection ORDER BY 1, 2")]))
+
+    @property
+    def memory_agents(self) -> list[str]:
+        return list(self._once("memory", lambda: [r[0] for r in self.conn.execute(
+            "SELECT agent_id FROM agent_memory ORDER BY agent_id")]))
+
+
+def draw_params(example: Mapping[str, object], sample: DataSample, rng: random.Random) -> dict[str, object]:
+    """The parameters of one round: each name with a source gets a value from the data.
+
+    Sources by parameter name: execution_id (a random existing receipt),
+    agent_id (an agent, weighted by its receipts; from agent_memory for memory
+    queries), session_id (an existing session), agent_id_1/agent_id_2 (a pair
+    that collided), after (a rowid with 10,000 receipts after it). Every other
+    parameter keeps the contract's example value (the time windows ending at
+    DATA_END, statuses, severities, limits).
+    """
+    params = dict(example)
+    if "execution_id" in params and sample.execution_ids:
+        params["execution_id"] = rng.choice(sample.execution_ids)
+    if "agent_id" in params:
+        agents, weights = sample.agent_weights
+        if agents:
+            params["agent_id"] = rng.choices(agents, weights)[0]
+    if "session_id" in params and sample.session_ids:
+        params["session_id"] = rng.choice(sample.session_ids)
+    if "agent_id_1" in params and sample.collision_pairs:
+        params["agent_id_1"], params["agent_id_2"] = rng.choice(sample.collision_pairs)
+    if "after" in params:
+        params["after"] = rng.randint(0, max(0, sample.max_receipt_id - 10_000))
+    return params
+
+
+def _memory_params(example: Mapping[str, object], sample: DataSample, rng: random.Random) -> dict[str, object]:
+    params = dict(example)
+    if sample.memory_agents:
+        params["agent_id"] = rng.choice(sample.memory_agents)
+    return params
+
+
+# ---------------------------------------------------------------- reads
+class ReadRound:
+    """One SQL statement per round, every row fetched."""
+
+    def __init__(self, workload: Workload, conn: sqlite3.Connection, sql: str, sample: DataSample) -> None:
+        self.conn = conn
+        self.sql = sql
+        self.example = workload.params
+        self.sample = sample
+        self.rng = random.Random(f"{sample.seed}:{workload.name}")
+        self.drawer = _memory_params if workload.query == "memory_by_agent" else draw_params
+        self.max_rows_seen = 0
+
+    def prepare(self) -> dict[str, object]:
+        return self.drawer(self.example, self.sample, self.rng)
+
+    def run(self, prepared: dict[str, object]) -> int:
+        rows = len(self.conn.execute(self.sql, prepared).fetchall())
+        self.max_rows_seen = max(self.max_rows_seen, rows)
+        return rows
+
+
+# --------------------------------------------------------------- writes
+class Templates:
+    """Receipt bundles to write: generated once per database, written under fresh execution_ids."""
+
+    def __init__(self, scale: str, seed: int, tag: str) -> None:
+        spec = datagen.DataSpec.for_scale(scale, seed=seed + TEMPLATE_SEED_OFFSET)
+        bundles = []
+        for bundle in datagen.generate_bundles(spec):
+            bundles.append(ReceiptBundle(receipt=dict(bundle.receipt), stage_metrics=tuple(bundle.stage_metrics)))
+            if len(bundles) >= TEMPLATE_BUNDLES:
+                break
+        self.bundles = bundles
+        self.tag = tag
+        self.counter = 0
+
+    def fresh(self, n: int) -> list[ReceiptBundle]:
+        """n bundles (receipt + stage metrics only) under execution_ids never written before."""
+        out = []
+        for _ in range(n):
+            template = self.bundles[self.counter % len(self.bundles)]
+            execution_id = f"bench-{self.tag}-{self.counter:09d}"
+            self.counter += 1
+            out.append(ReceiptBundle(
+                receipt={**template.receipt, "execution_id": execution_id},
+                stage_metrics=tuple({**m, "execution_id": execution_id} for m in template.stage_metrics),
+            ))
+        return out
+
+
+class StoreWriteRound:
+    """Store.record_receipt (batch 1) or Store.record_receipts (batch > 1) per round."""
+
+    def __init__(self, workload: Workload, store: Store, templates: Templates) -> None:
+        self.store = store
+        self.batch = workload.batch
+        self.templates = templates
+        self.written = 0
+
+    def prepare(self) -> list[ReceiptBundle]:
+        return self.templates.fresh(self.batch)
+
+    def run(self, prepared: list[ReceiptBundle]) -> int:
+        if self.batch == 1:
+            self.store.record_receipt(prepared[0])
+        else:
+            self.store.record_receipts(prepared)
+        self.written += len(prepared)
+        return len(prepared)
+
+
+class BareWriteRound:
+    """The store's INSERT statements with bare sqlite3: the cost of SQLite alone."""
+
+    def __init__(self, workload: Workload, conn: sqlite3.Connection, templates: Templates) -> None:
+        self.conn = conn
+        self.batch = workload.batch
+        self.templates = templates
+        self.written = 0
+
+    def prepare(self) -> list[tuple[str, list[Sequence[Any]]]]:
+        bundles = self.templates.fresh(self.batch)
+        receipts = _statement_runs("receipts", [b.receipt for b in bundles])
+        metrics = _statement_runs("pipeline_metrics", [m for b in bundles for m in b.stage_metrics])
+        return receipts + metrics
+
+    def run(self, prepared: list[tuple[str, list[Sequence[Any]]]]) -> int:
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        for sql, rows in prepared:
+            if len(rows) == 1:
+                conn.execute(sql, rows[0])
+            else:
+                conn.executemany(sql, rows)
+        conn.execute("COMMIT")
+        self.written += self.batch
+        return self.batch
+
+
+def _statement_runs(table: str, rows: Sequence[Mapping[str, Any]]) -> list[tuple[str, list[Sequence[Any]]]]:
+    """Rows grouped by column set, each group with the store's INSERT statement."""
+    runs: list[tuple[str, list[Sequence[Any]]]] = []
+    last: tuple[str, ...] | None = None
+    for row in rows:
+        columns = tuple(row)
+        values = [dump_json(v) if isinstance(v, (dict, list)) else v for v in row.values()]
+        if columns != last:
+            runs.append((insert_sql(table, columns), []))
+            last = columns
+        runs[-1][1].append(values)
+    return runs
+
+
+def bind(workload: Workload, conn: sqlite3.Connection, *, scale: str, seed: int = 42,
+         baseline: bool = False, sample: DataSample | None = None, templates: Templates | None = None) -> Round:
+    """The Round of a workload on a connection (baseline=True: the original design's SQL)."""
+    if workload.kind == READ:
+        sql = (workload.baseline_sql or workload.sql) if baseline else workload.sql
+        return ReadRound(workload, conn, sql, sample or DataSample(conn, seed))
+    templates = templates or Templates(scale, seed, tag=workload.name)
+    if workload.reference:
+        return BareWriteRound(workload, conn, templates)
+    return StoreWriteRound(workload, Store(conn), templates)
+
+
+# --------------------------------------------------------------- probes
+def query_plan(conn: sqlite3.Connection, sql: str, params: Mapping[str, object] | Sequence[object] = ()) -> tuple[str, ...]:
+    """EXPLAIN QUERY PLAN of a statement, one detail line per plan node (indented by depth)."""
+    rows = conn.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+    depth: dict[int, int] = {0: -1}
+    lines = []
+    for node_id, parent, _, detail in rows:
+        depth[node_id] = depth.get(parent, -1) + 1
+        lines.append("  " * depth[node_id] + detail)
+    return tuple(lines)
+
+
+def vm_steps(conn: sqlite3.Connection, sql: str, params: Mapping[str, object] | Sequence[object] = ()) -> tuple[int, int]:
+    """(SQLite VM instructions executed, rows returned) for one run of a statement, rows fetched.
+
+    The progress handler is called every instruction; the count does not
+    depend on the machine or its load, so it gates cost deterministically.
+    """
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    conn.set_progress_handler(count, 1)
+    try:
+        rows = len(conn.execute(sql, params).fetchall())
+    finally:
+        conn.set_progress_handler(None, 0)
+    return steps, rows
