@@ -36,7 +36,8 @@ from harness import db
 from harness.errors import InputError, UsageError
 from harness.results import FAIL, PASS, WARN, BenchReport, CheckReport, Comparison, Finding, WorkloadResult
 
-Progress = Callable[[str], None]
+#: progress(message, done, total): what signoff is doing; done/total count rounds or rows when known (else 0, 0).
+Progress = Callable[[str, int, int], None]
 
 DEFAULT_SCALES = ("10k", "100k")
 REPORT_FILES = ("signoff.html", "signoff.md", "signoff.json", "junit.xml")
@@ -46,10 +47,15 @@ FORMAT_VERSION = 1
 
 @dataclass(frozen=True)
 class Verdict:
-    """PASS, WARN or FAIL, and every reason for it (empty for PASS)."""
+    """PASS, WARN or FAIL, and why: what fails the release, then what deserves a look."""
 
     status: str
-    reasons: tuple[str, ...] = ()
+    failures: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return self.failures + self.warnings
 
 
 @dataclass(frozen=True)
@@ -109,7 +115,12 @@ class SignoffResult:
             "format_version": FORMAT_VERSION,
             "ggen_db_version": self.ggen_db_version,
             "generated_at": self.generated_at,
-            "verdict": {"status": self.verdict.status, "reasons": list(self.verdict.reasons)},
+            "verdict": {
+                "status": self.verdict.status,
+                "reasons": list(self.verdict.reasons),
+                "failures": list(self.verdict.failures),
+                "warnings": list(self.verdict.warnings),
+            },
             "schema": {"path": self.schema_path, "sha256": self.schema_sha256},
             "contract_version": self.contract_version,
             "git_commit": self.git_commit,
@@ -162,7 +173,7 @@ def signoff(
     out_dir defaults to reports/<YYYY-MM-DD>-<first 12 hex of the schema's sha256>/.
     Raises UsageError/InputError (naming the option) before any work when an input is unusable.
     """
-    say = progress or (lambda message: None)
+    say = _stepper(progress)
     now = datetime.now().astimezone()
     scales = _checked_scales(scales)
     schema_file = Path(schema) if schema is not None else db.schema_path()
@@ -176,7 +187,7 @@ def signoff(
     say("running the conformance suite")
     conformance = run_conformance(schema_file)
     say(f"running the SLO benchmarks at {', '.join(scales)}{' (quick)' if quick else ''}")
-    bench = run_benchmarks(scales, quick=quick, schema_file=schema_file, progress=say)
+    bench = run_benchmarks(scales, quick=quick, schema_file=schema_file, progress=progress)
 
     if earlier is not None:
         earlier = _with_machine_check(earlier, bench.fingerprint)
@@ -295,19 +306,33 @@ def run_conformance(schema_file: Path) -> CheckReport:
     return check_schema(schema=schema_file)
 
 
-def run_benchmarks(scales: Sequence[str], *, quick: bool, schema_file: Path, progress: Progress) -> BenchReport:
+def run_benchmarks(
+    scales: Sequence[str], *, quick: bool, schema_file: Path, progress: Progress | None
+) -> BenchReport:
     from harness.bench import run_bench
 
-    return run_bench(tuple(scales), quick=quick, schema=schema_file, progress=_bench_progress(progress))
+    events = _bench_progress(progress) if progress is not None else None
+    return run_bench(tuple(scales), quick=quick, schema=schema_file, progress=events)
 
 
-def _bench_progress(say: Progress) -> Callable[..., None]:
-    """Adapt the benchmark runner's progress events (whatever their arity) to one line of text."""
+def _bench_progress(progress: Progress) -> Callable[[Any], None]:
+    """Turn the benchmark runner's events (phase, scale, subject, done, total) into signoff progress."""
 
-    def report(*args: Any, **kwargs: Any) -> None:
-        say(" ".join(str(a) for a in (*args, *kwargs.values())))
+    def report(event: Any) -> None:
+        verb = "loading data" if event.phase == "load" else "measuring"
+        progress(f"{verb} at {event.scale}: {event.subject}", event.done, event.total)
 
     return report
+
+
+def _stepper(progress: Progress | None) -> Callable[[str], None]:
+    """A one-argument 'now doing X' announcer over the progress callback."""
+
+    def say(message: str) -> None:
+        if progress is not None:
+            progress(message, 0, 0)
+
+    return say
 
 
 def _with_machine_check(baseline: Baseline, fingerprint: Mapping[str, Any]) -> Baseline:
@@ -375,9 +400,8 @@ def decide(
             f"({', '.join(baseline.machine_differences)} differ): its deltas are indicative only"
         )
     warnings.extend(_regression_reason(d) for d in deltas if d.comparison and d.comparison.regression)
-    if failures:
-        return Verdict(FAIL, tuple(failures + warnings))
-    return Verdict(WARN, tuple(warnings)) if warnings else Verdict(PASS)
+    status = FAIL if failures else (WARN if warnings else PASS)
+    return Verdict(status, tuple(failures), tuple(warnings))
 
 
 def _finding_reason(f: Finding) -> str:

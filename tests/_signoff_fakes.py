@@ -10,7 +10,18 @@ import random
 from dataclasses import replace
 from typing import Any
 
-from harness.results import FAIL, FAILED, PASS, PASSED, WARN, BenchReport, CheckReport, Comparison, Finding, WorkloadResult
+from harness.results import (
+    FAIL,
+    FAILED,
+    PASS,
+    PASSED,
+    WARN,
+    BenchReport,
+    CheckReport,
+    Comparison,
+    Finding,
+    WorkloadResult,
+)
 from harness.signoff import Baseline, Delta, SignoffResult, decide
 
 SHA = "ab" * 32
@@ -25,13 +36,17 @@ GROUPS = (
     ("Views", range(33, 36)),
     ("Integration Scenarios", range(36, 37)),
 )
-FINGERPRINT = {
-    "cpu": "Fake CPU @ 2.0GHz",
-    "cores": 2,
-    "os": "Linux 6.1",
+FINGERPRINT = {  # the shape of harness.fingerprint.fingerprint()
+    "cpu_model": "Fake CPU @ 2.0GHz",
+    "cpu_count": 2,
+    "os": "Linux",
+    "kernel": "6.1.0",
     "python": "3.11.2",
-    "sqlite": "3.40.1",
+    "sqlite_version": "3.40.1",
+    "sqlite_compile_options": ["ENABLE_FTS5", "THREADSAFE=1"],
     "filesystem": "ext4",
+    "pragmas": {"journal_mode": "wal", "synchronous": 1},
+    "hash": "0123456789abcdef",
 }
 SCALE_RECEIPTS = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
 
@@ -98,9 +113,8 @@ def result(conformance: CheckReport | None = None, bench: BenchReport | None = N
         verdict=decide(conformance, bench, baseline, deltas),
         conformance=conformance,
         bench=bench,
-        environment={"machine": dict(FINGERPRINT), "pragmas": {"journal_mode": "wal", "synchronous": 1},
-                     "sqlite_compile_options": ["THREADSAFE=1", "ENABLE_FTS5"],
-                     "scratch_database": {"tables": 9, "indexes": 18}},
+        environment={"machine": dict(FINGERPRINT),
+                     "scratch_database": {"tables": 9, "indexes": 18, "pragmas": {"journal_mode": "wal"}}},
         schema_path="schema.sql",
         schema_sha256=SHA,
         contract_version="1.0.0",

@@ -14,7 +14,7 @@ a logarithmic millisecond axis.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import escape
@@ -39,12 +39,12 @@ def format_ms(value: float | None) -> str:
 
 @dataclass(frozen=True)
 class Series:
-    """The raw rounds of one workload at one data scale."""
+    """The raw rounds of one workload at one data scale, and its p50 and budgeted percentile."""
 
     label: str
     timings_ms: tuple[float, ...]
     p50_ms: float
-    p99_ms: float
+    measured_ms: float
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,16 @@ class ScalePoint:
     receipts: int
     p50_ms: float
     measured_ms: float
+
+
+@dataclass(frozen=True)
+class HeadroomPoint:
+    """One workload at one data scale: measured / budget at its percentile (below 1 meets the budget)."""
+
+    workload: str
+    scale: str
+    ratio: float
+    verdict: str
 
 
 @dataclass(frozen=True)
@@ -110,12 +120,12 @@ def _svg(width: int, height: int, title: str, body: list[str]) -> str:
     )
 
 
-def _x_axis(axis: _LogAxis, top: float, bottom: float) -> list[str]:
+def _x_axis(axis: _LogAxis, top: float, bottom: float, label: Callable[[float], str] = format_ms) -> list[str]:
     parts = []
     for tick in axis.ticks():
         x = axis.position(tick)
         parts.append(_line(x, top, x, bottom, GRID_COLOUR))
-        parts.append(_text(x, bottom + 13, format_ms(tick), anchor="middle", size=10))
+        parts.append(_text(x, bottom + 13, label(tick), anchor="middle", size=10))
     return parts
 
 
@@ -127,43 +137,50 @@ def _histogram(timings: Sequence[float], axis: _LogAxis, bins: int) -> list[int]
     return counts
 
 
-def distribution_chart(title: str, series: Sequence[Series], budget_ms: float, budget_label: str) -> str:
-    """One histogram row per data scale on a shared log axis, with p50, p99 and the budget marked."""
-    width, left, right, row_h, top = 560, 64, 16, 46, 24
+def distribution_chart(title: str, series: Sequence[Series], budget_ms: float, percentile: str) -> str:
+    """One histogram row per data scale on a shared log axis, with p50, the budgeted percentile and the budget.
+
+    Bar heights are the square root of the counts, so the few slow rounds of the tail stay visible
+    beside a peak of hundreds.
+    """
+    width, left, right, row_h, top = 560, 64, 16, 52, 24
     height = top + row_h * max(1, len(series)) + 34
-    values = [t for s in series for t in s.timings_ms] + [budget_ms] + [s.p99_ms for s in series]
+    values = [t for s in series for t in s.timings_ms] + [budget_ms] + [s.measured_ms for s in series]
     axis = _log_axis(values, left, width - left - right)
     bottom = top + row_h * max(1, len(series))
     parts = _x_axis(axis, top, bottom)
-    bins = 40
+    bins = 48
     bin_w = axis.length / bins
     for row, s in enumerate(series):
         colour = SERIES_COLOURS[row % len(SERIES_COLOURS)]
         base = top + row_h * (row + 1) - 4
         counts = _histogram(s.timings_ms, axis, bins)
-        peak = max(counts) or 1
+        peak = math.sqrt(max(counts) or 1)
         for i, count in enumerate(counts):
             if count:
-                h = (row_h - 12) * count / peak
+                h = max(1.5, (row_h - 12) * math.sqrt(count) / peak)
                 parts.append(
                     f'<rect x="{axis.start + i * bin_w:.1f}" y="{base - h:.1f}" width="{bin_w - 1:.1f}" '
-                    f'height="{h:.1f}" fill="{colour}" fill-opacity="0.55"/>'
+                    f'height="{h:.1f}" fill="{colour}" fill-opacity="0.6"/>'
                 )
-        for value, dash in ((s.p50_ms, ""), (s.p99_ms, "3,2")):
+        for value, dash in ((s.p50_ms, ""), (s.measured_ms, "3,2")):
             x = axis.position(value)
             parts.append(_line(x, base - row_h + 10, x, base, TEXT_COLOUR, width=1.5, dash=dash))
         parts.append(_text(left - 6, base - row_h / 2 + 6, s.label, anchor="end"))
         parts.append(_text(left - 6, base - row_h / 2 + 18, f"n={len(s.timings_ms)}", anchor="end", size=9))
     bx = axis.position(budget_ms)
     parts.append(_line(bx, top - 6, bx, bottom, BUDGET_COLOUR, width=2))
-    parts.append(_text(bx, top - 9, f"budget {budget_label} {format_ms(budget_ms)}", anchor="middle", size=10))
-    parts.append(_text(left, height - 4, "solid: p50   dashed: p99   red: budget   (log scale)", size=9))
+    parts.append(_text(bx, top - 9, f"budget {percentile} {format_ms(budget_ms)}", anchor="middle", size=10))
+    parts.append(
+        _text(left, height - 4, f"solid: p50   dashed: {percentile}   red: budget   (log scale, bar height ~ sqrt count)",
+              size=9)
+    )
     return _svg(width, height, title, parts)
 
 
 def scaling_chart(title: str, points: Sequence[ScalePoint], budget_ms: float, percentile: str) -> str:
     """p50 and the budgeted percentile against data size, on a log millisecond axis."""
-    width, height, left, right, top, bottom_pad = 320, 210, 58, 16, 18, 46
+    width, height, left, right, top, bottom_pad = 320, 190, 58, 16, 18, 46
     ordered = sorted(points, key=lambda p: p.receipts)
     values = [p.p50_ms for p in ordered] + [p.measured_ms for p in ordered] + [budget_ms]
     plot_h = height - top - bottom_pad
@@ -201,3 +218,38 @@ def _legend(x: float, y: float, entries: Sequence[tuple[str, str]]) -> str:
         parts.append(_text(x + 14, y, label, size=10))
         x += 24 + 7 * len(label)
     return "".join(parts)
+
+
+def headroom_chart(title: str, points: Sequence[HeadroomPoint], scales: Sequence[str]) -> str:
+    """Every workload on one line: the share of its budget used at each data scale (log scale).
+
+    The overview a reader needs first: which workloads are near or past their budget, and which
+    get worse with more data.
+    """
+    workloads = list(dict.fromkeys(p.workload for p in points))
+    width, left, right, row_h, top = 900, 250, 20, 17, 34
+    bottom = top + row_h * max(1, len(workloads))
+    height = bottom + 40
+    axis = _log_axis([p.ratio for p in points] + [1.0], left, width - left - right)
+    parts = _x_axis(axis, top, bottom, label=lambda t: f"{t * 100:g}%")
+    colours = {scale: SERIES_COLOURS[i % len(SERIES_COLOURS)] for i, scale in enumerate(scales)}
+    for row, name in enumerate(workloads):
+        y = top + row_h * row + row_h / 2
+        if row % 2:
+            parts.append(f'<rect x="{left}" y="{y - row_h / 2:.1f}" width="{axis.length:.1f}" height="{row_h}" '
+                         f'fill="{GRID_COLOUR}" fill-opacity="0.25"/>')
+        parts.append(_text(left - 6, y + 4, name, anchor="end", size=10))
+    rows = {name: i for i, name in enumerate(workloads)}
+    for p in points:
+        y = top + row_h * rows[p.workload] + row_h / 2
+        outline = f' stroke="{BUDGET_COLOUR}" stroke-width="2"' if p.verdict == "FAIL" else ""
+        parts.append(f'<circle cx="{axis.position(p.ratio):.1f}" cy="{y:.1f}" r="4" '
+                     f'fill="{colours.get(p.scale, TEXT_COLOUR)}"{outline}>'
+                     f"<title>{escape(p.workload)} at {escape(p.scale)}: {p.ratio * 100:.3g}% of the budget</title></circle>")
+    one = axis.position(1.0)
+    parts.append(_line(one, top - 4, one, bottom, BUDGET_COLOUR, width=2))
+    parts.append(_text(one, top - 8, "budget", anchor="middle", size=10))
+    parts.append(_legend(left, 14, [(colours[s], s) for s in scales]))
+    parts.append(_text(left, height - 6, "share of the budget used at each workload's percentile (log scale): "
+                       "left of the red line meets the budget; red ring: FAIL", size=10))
+    return _svg(width, height, title, parts)

@@ -39,7 +39,7 @@ class WorkloadCard:
     percentile: str
     budget_ms: float
     distribution: Markup
-    scaling: Markup
+    scaling: Markup | None  # None when only one data size was measured
     plans: tuple[tuple[str, tuple[str, ...]], ...]  # (scales the plan was seen at, plan lines)
 
 
@@ -68,6 +68,8 @@ def context(result: SignoffResult) -> dict[str, Any]:
     return {
         "r": result,
         "verdict": result.verdict.status,
+        "failures": result.verdict.failures,
+        "warnings": result.verdict.warnings,
         "reasons_shown": reasons[:REASONS_SHOWN],
         "reasons_folded": reasons[REASONS_SHOWN:],
         "facts": facts(result),
@@ -78,6 +80,7 @@ def context(result: SignoffResult) -> dict[str, Any]:
         "slo_header": view.slo_header(result),
         "slo_rows": list(zip(result.bench.results, view.slo_rows(result), strict=True)),
         "cards": [workload_card(results) for results in view.workloads(result).values()],
+        "headroom": headroom(result),
         "environment_rows": environment_rows(result.environment),
         "compile_options": compile_options(result.environment),
         "derived_header": view.DERIVED_HEADER,
@@ -104,7 +107,7 @@ def facts(result: SignoffResult) -> list[tuple[str, str]]:
 
 def workload_card(results: Sequence[WorkloadResult]) -> WorkloadCard:
     first = results[0]
-    series = [charts.Series(r.scale, r.timings_ms, r.p50_ms, r.p99_ms) for r in results]
+    series = [charts.Series(r.scale, r.timings_ms, r.p50_ms, r.measured_ms) for r in results]
     points = [charts.ScalePoint(r.scale, r.receipts, r.p50_ms, r.measured_ms) for r in results]
     return WorkloadCard(
         name=first.workload,
@@ -116,9 +119,21 @@ def workload_card(results: Sequence[WorkloadResult]) -> WorkloadCard:
         ),
         scaling=_svg(
             charts.scaling_chart(f"{first.workload} across data sizes", points, first.budget_ms, first.percentile)
-        ),
+        ) if len(points) > 1 else None,
         plans=distinct_plans(results),
     )
+
+
+def headroom(result: SignoffResult) -> Markup | None:
+    points = [
+        charts.HeadroomPoint(r.workload, r.scale, r.measured_ms / r.budget_ms, r.verdict)
+        for r in result.bench.results
+        if r.budget_ms > 0
+    ]
+    if not points:
+        return None
+    scales = list(dict.fromkeys(r.scale for r in result.bench.results))
+    return _svg(charts.headroom_chart("Every workload against its budget", points, scales))
 
 
 def distinct_plans(results: Sequence[WorkloadResult]) -> tuple[tuple[str, tuple[str, ...]], ...]:
