@@ -1,0 +1,17 @@
+"""Shared test configuration.
+
+Hypothesis profiles: "ci" (the default) is bounded and derandomized, so a
+run is reproducible and fits the suite's time budget on a 2-core machine;
+"deep" runs many more examples for a local hunt. Choose with
+HYPOTHESIS_PROFILE=deep.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import settings
+
+settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True, database=None, print_blob=False)
+settings.register_profile("deep", max_examples=2000, deadline=None, derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
