@@ -247,6 +247,29 @@ class Store:
                     self._execute_many(table, columns, rows)
         return count
 
+    def insert_rows(self, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
+        """Insert whole rows of any base table (imports, generated data), validated, in one transaction.
+
+        Unlike start_session / upsert_memory this writes every column given,
+        created_at included. Returns the number of rows.
+        """
+        if table not in self._checks:
+            raise UsageError(f"insert_rows: {table!r} is not a base table ({', '.join(self._checks)})")
+        runs: list[tuple[tuple[str, ...], list[list[Any]]]] = []
+        count = 0
+        for row in rows:
+            columns, values = self._row(table, row)
+            if runs and runs[-1][0] == columns:
+                runs[-1][1].append(values)
+            else:
+                runs.append((columns, [values]))
+            count += 1
+        if count:
+            with self.transaction():
+                for columns, batch in runs:
+                    self._execute_many(table, columns, batch)
+        return count
+
     def record_audit(self, entry: Mapping[str, Any]) -> None:
         """Append one audit row."""
         self._execute("audit_log", *self._row("audit_log", entry))
