@@ -1,0 +1,79 @@
+"""Stored-data checks: run on the target itself (read-only for --db), never on a scratch copy.
+
+On a schema file the target is the freshly loaded, empty database; these
+checks matter for --db, where rows written by older writers or with
+constraints switched off may break the promises the schema now makes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from harness.checks.context import CheckContext
+from harness.checks.registry import over_derived_tables, register
+from harness.checks.rollups import rollup_problems
+from harness.introspection import quote_identifier
+
+MAX_LISTED = 5
+
+
+@register(
+    "data_integrity_check",
+    title="PRAGMA integrity_check is ok",
+    group="Stored data",
+    promise="The database file is not corrupt: every b-tree, index entry and page is consistent.",
+    fix="Restore the latest backup (ggen-db backup), or rebuild with `sqlite3 db .recover`.",
+)
+def integrity(ctx: CheckContext) -> Iterable[str]:
+    rows = [r[0] for r in ctx.target.execute("PRAGMA integrity_check(10)")]
+    if rows != ["ok"]:
+        yield "integrity_check: " + "; ".join(rows)
+
+
+@register(
+    "data_foreign_key_check",
+    title="no stored row references a missing parent",
+    group="Stored data",
+    promise="PRAGMA foreign_key_check finds no orphan (rows written while foreign keys were off).",
+    fix="Delete or re-attach the orphans listed, then make every writer connect with foreign keys on.",
+)
+def foreign_key_check(ctx: CheckContext) -> Iterable[str]:
+    rows = ctx.target.execute("PRAGMA foreign_key_check").fetchall()
+    for table, rowid, parent, _ in rows[:MAX_LISTED]:
+        yield f"{table}: row {rowid} references a missing {parent} row"
+    if len(rows) > MAX_LISTED:
+        yield f"and {len(rows) - MAX_LISTED} more orphans"
+
+
+@register(
+    "data_json_valid",
+    title="every stored JSON document is valid",
+    group="Stored data",
+    promise="Every non-NULL value of a JSON column is valid JSON, so json_extract over the table cannot fail.",
+    fix="Repair or NULL the rows listed (they were written without the json_valid CHECK).",
+)
+def json_valid(ctx: CheckContext) -> Iterable[str]:
+    for table in ctx.contract.base_tables:
+        actual = ctx.info.table(table.name)
+        for column in table.columns:
+            if column.kind != "json" or actual is None or actual.column(column.name) is None:
+                continue
+            col = quote_identifier(column.name)
+            sql = f"SELECT count(*), min(rowid) FROM {quote_identifier(table.name)} WHERE {col} IS NOT NULL AND NOT json_valid({col})"  # noqa: S608
+            count, first = ctx.target.execute(sql).fetchone()
+            if count:
+                yield f"{table.name}.{column.name}: {count} stored values are not valid JSON (first rowid {first})"
+
+
+@register(
+    "data_rollup_{table}",
+    title="stored rollup {table} equals its recomputation",
+    group="Stored data",
+    subjects=over_derived_tables,
+    promise="The rollup rows stored in the database equal a recomputation from the base table.",
+    fix="Rebuild the rollup from its base table (DELETE it, then INSERT ... SELECT the recomputation) and "
+    "find the writer that bypassed the triggers.",
+)
+def stored_rollup(ctx: CheckContext, table: str) -> Iterable[str]:
+    ctx.require_tables(table)
+    return rollup_problems(ctx.target, ctx.contract, only=table)

@@ -1,0 +1,34 @@
+"""The documented queries: each uses the index the contract names and scans no whole base table.
+
+Plans are read on the target itself (EXPLAIN writes nothing), so on --db
+they reflect that database's statistics, if it has any.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from harness.checks.context import CheckContext
+from harness.checks.plans import describe, full_scans, indexes_used, query_plan
+from harness.checks.registry import over_queries, register
+
+
+@register(
+    "index_serves_{query}",
+    title="query {query} uses its index",
+    group="Index use",
+    subjects=over_queries,
+    promise="EXPLAIN QUERY PLAN of the documented query uses the index the contract names, and the query "
+    "walks no base table from end to end (a bounded query, max_rows, may walk an index from one end).",
+    fix="Create the index the contract names with the columns the query filters and orders on, in that order.",
+)
+def index_serves(ctx: CheckContext, query: str) -> Iterable[str]:
+    declared = ctx.contract.queries[query]
+    plan = query_plan(ctx.target, declared.sql, declared.params)
+    if declared.index not in indexes_used(plan):
+        yield f"{query}: does not use {declared.index} (plan: {' / '.join(plan)})"
+    derived = {t.name for t in ctx.contract.tables.values() if t.derived}
+    for scan in full_scans(ctx.target, declared.sql, declared.params):
+        if scan.table in derived or (scan.is_index and declared.max_rows is not None):
+            continue
+        yield f"{query}: {describe(scan)}"

@@ -1,0 +1,142 @@
+"""Rollup tables: kept exact by triggers, compared with a recomputation from the base tables.
+
+The contract marks the rollups `derived` and says in words what they hold;
+ROLLUPS says it in SQL (the recomputation) together with the writes that
+exercise every trigger path: insert, update of each counted column, a move
+to another key, deletes (the current extreme included) and cascades.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from harness.checks.context import CheckContext
+from harness.checks.registry import Broken, over_derived_tables, register
+from harness.contract import Contract
+from harness.introspection import quote_identifier
+
+
+@dataclass(frozen=True)
+class Rollup:
+    base: str
+    recompute: str  # key first, then the stored columns in order
+    stored: str
+    writes: tuple[str, ...]  # statements run one after another over the known data set
+
+
+ROLLUPS: dict[str, Rollup] = {
+    "agent_execution_stats": Rollup(
+        base="receipts",
+        recompute="SELECT agent_id, count(*), sum(status = 'passed'), sum(status = 'failed'), sum(duration_ms), "
+        "sum(files_generated) FROM receipts GROUP BY agent_id ORDER BY agent_id",
+        stored="SELECT agent_id, total_executions, successful_executions, failed_executions, total_duration_ms, "
+        "total_files_generated FROM agent_execution_stats ORDER BY agent_id",
+        writes=(
+            "UPDATE receipts SET status = 'failed' WHERE execution_id = 'exec-1'",
+            "UPDATE receipts SET agent_id = 'agent-b' WHERE execution_id = 'exec-2'",
+            "UPDATE receipts SET duration_ms = 999, files_generated = 9 WHERE execution_id = 'exec-3'",
+            "UPDATE receipts SET operation = 'watch' WHERE execution_id = 'exec-4'",
+            "DELETE FROM receipts WHERE execution_id = 'exec-5'",
+            "DELETE FROM receipts WHERE execution_id = 'exec-1'",
+            "DELETE FROM receipts WHERE agent_id = 'agent-c'",
+        ),
+    ),
+    "stage_execution_stats": Rollup(
+        base="pipeline_metrics",
+        recompute="SELECT stage, count(*), sum(status = 'passed'), sum(status = 'failed'), sum(duration_ms) "
+        "FROM pipeline_metrics GROUP BY stage ORDER BY stage",
+        stored="SELECT stage, executions, passed, failed, total_duration_ms FROM stage_execution_stats ORDER BY stage",
+        writes=(
+            "UPDATE pipeline_metrics SET status = 'failed' WHERE stage = 'μ₅_receipt'",
+            "UPDATE pipeline_metrics SET stage = 'μ₄_canonicalize' WHERE duration_ms = 250 AND status = 'failed'",
+            "UPDATE pipeline_metrics SET duration_ms = 1 WHERE duration_ms = 200",
+            "DELETE FROM pipeline_metrics WHERE duration_ms = 101",
+            "DELETE FROM receipts WHERE execution_id = 'exec-3'",
+        ),
+    ),
+}
+
+
+def rollup_definition(table: str) -> Rollup:
+    if table not in ROLLUPS:
+        raise Broken(f"{table}: derived table without a recomputation in harness/checks/rollups.py ROLLUPS")
+    return ROLLUPS[table]
+
+
+def rollup_problems(conn: sqlite3.Connection, contract: Contract, only: str | None = None) -> list[str]:
+    """Each derived table equals its recomputation (all-zero rows left by deletes are ignored)."""
+    found = []
+    for table in (t.name for t in contract.tables.values() if t.derived and only in (None, t.name)):
+        rollup = rollup_definition(table)
+        expected = {row[0]: tuple(row[1:]) for row in conn.execute(rollup.recompute)}
+        actual = {row[0]: tuple(row[1:]) for row in conn.execute(rollup.stored) if any(row[1:])}
+        for key in sorted(set(expected) | set(actual), key=str):
+            if expected.get(key) != actual.get(key):
+                found.append(f"{table}: row {key!r} holds {_show(actual.get(key))}, recomputing from "
+                             f"{rollup.base} gives {_show(expected.get(key))}")
+    return found
+
+
+def _show(values: tuple[Any, ...] | None) -> str:
+    return "nothing" if values is None else "(" + ", ".join(str(v) for v in values) + ")"
+
+
+@register(
+    "rollup_{table}_exact",
+    title="rollup {table} stays exact",
+    group="Rollups",
+    subjects=over_derived_tables,
+    promise="After inserts, updates of every counted column, moves to another key, deletes (the current "
+    "extreme included) and cascades, the rollup equals a recomputation from its base table, and the "
+    "views that read it return the right values.",
+    fix="Keep an AFTER INSERT, AFTER UPDATE OF <counted columns> and AFTER DELETE trigger on the base table, "
+    "each adding or subtracting the row's contribution.",
+)
+def rollup_exact(ctx: CheckContext, table: str) -> Iterable[str]:
+    from harness.checks import dataset, views  # views imports this module
+
+    rollup = rollup_definition(table)
+    ctx.require_tables(table, rollup.base)
+    db = ctx.scratch()
+    dataset.load(db, ctx.contract)
+    found = [f"after loading the data set: {p}" for p in rollup_problems(db, ctx.contract, table)]
+    for statement in rollup.writes:
+        db.execute(statement)
+        problems = rollup_problems(db, ctx.contract, table) + views.all_view_problems(ctx, db, views.read_back(db))
+        found.extend(f"after `{statement}`: {p}" for p in problems)
+        if found:
+            break
+    return found
+
+
+@register(
+    "rollup_rollback",
+    title="a rolled-back transaction leaves nothing, rollups included",
+    group="Rollups",
+    promise="Writes undone by ROLLBACK leave every base table and rollup as before, and the rollups still "
+    "equal their recomputation.",
+    fix="Maintain rollups only with triggers (they run inside the writing transaction), never from outside it.",
+)
+def rollup_rollback(ctx: CheckContext) -> Iterable[str]:
+    from harness.checks import dataset
+
+    db = ctx.scratch()
+    dataset.load(db, ctx.contract)
+    tables = [t.name for t in ctx.contract.tables.values()]
+    ctx.require_tables(*tables)
+    before = _snapshot(db, tables)
+    db.execute("BEGIN")
+    for rollup in (rollup_definition(t) for t in tables if ctx.contract_table(t).derived):
+        for statement in rollup.writes:
+            db.execute(statement)
+    dataset.load(db, ctx.contract, suffix="-rolled-back")
+    db.execute("ROLLBACK")
+    found = [f"{t}: rows differ after ROLLBACK" for t in tables if _snapshot(db, [t]) != {t: before[t]}]
+    return found + rollup_problems(db, ctx.contract)
+
+
+def _snapshot(conn: sqlite3.Connection, tables: list[str]) -> dict[str, list[tuple[Any, ...]]]:
+    return {t: conn.execute(f"SELECT * FROM {quote_identifier(t)} ORDER BY 1").fetchall() for t in tables}  # noqa: S608

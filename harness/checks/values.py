@@ -1,0 +1,407 @@
+"""Value checks: each column kind of the contract accepts what it allows and refuses the rest.
+
+Every probe writes one row (with the parents it needs) into a scratch
+database and undoes it. Which values must be accepted is decided by the
+contract's own Python predicates (harness.contract), not by the SQL.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from harness.checks.context import CheckContext
+from harness.checks.dataset import utc_text
+from harness.checks.registry import Broken, over_columns, over_normalized_columns, register
+from harness.checks.rows import (
+    EARLIEST,
+    LATEST,
+    insert_with_parents,
+    probe_insert,
+    sample_row,
+    show,
+    stored,
+    undone,
+)
+from harness.contract import Column, Contract, Table, is_json_text, is_timestamp, utc_key
+from harness.introspection import quote_identifier
+
+# Timestamps beyond the contract's examples, judged by harness.contract.is_timestamp.
+EDGE_TIMESTAMPS = (
+    "2026-01-29T12:00:00+14:00", "2026-01-29T12:00:00+15:00", "2026-01-29T12:00:00-14:00",
+    "2026-01-29T12:00:00.5Z", "2026-01-29T12:00:00.123+01:00", "2024-02-29T00:00:00", "2026-02-29T00:00:00",
+    "2026-01-29T12:00:60", "2026-01-29T12:60:00", "2026-01-29t12:00:00", "2026-1-29T12:00:00",
+    "2026-01-29T12:00:00+0200", "2026-01-29T12:00:00Z ", "2026-01-29T12:00:00ZZ", "2026-01-29T12:00:00.",
+    "0999-12-31T23:59:59Z", "3000-01-01 00:00:00", "1000-01-01T00:00:00", "2999-12-31T23:59:59.999Z",
+)
+# Mixed forms around a one-hour range [10:30, 11:30) UTC, for order and range probes.
+RANGE_SINCE, RANGE_UNTIL = "2026-01-29 10:30:00", "2026-01-29 11:30:00"
+ORDER_TIMESTAMPS = (
+    "2026-01-29T12:00:00+02:00", "2026-01-29 11:00:00", "2026-01-29T11:29:59.999Z", "2026-01-29T13:30:00+02:00",
+    "2026-01-29T10:30:00Z", "2026-01-29T05:30:00-05:00", "2026-01-29 10:29:59.999", "2026-01-29T11:00:00.5",
+    "2026-01-28T23:59:59-12:00", "2026-01-29T00:00:00+14:00",
+)
+JSON_CANDIDATES = ('{"a.b": 1, "a": {"b": 2}, "files": ["x.py", "y.py"]}', "[]", '"text"', "3", "null",
+                   "{bad", "{'a': 1}", "", "NaN", '{"a": 1} trailing', "[1,]")
+JSON_PATHS = (('$."a.b"', 1), ("$.a.b", 2), ("$.files[0]", "x.py"), ("$.files[1]", "y.py"))
+WHITESPACE_IDS = ("", " ", "\t\n", " \r ")
+QUOTED_ID = "o'brien\"; DROP TABLE audit_log; --"
+
+
+@lru_cache(maxsize=8)
+def _contract_document(source: str) -> dict[str, Any]:
+    if source == "harness/contract.json":
+        text = resources.files("harness").joinpath("contract.json").read_text(encoding="utf-8")
+    else:
+        text = Path(source).read_text(encoding="utf-8")
+    document: dict[str, Any] = json.loads(text)
+    return document
+
+
+def timestamp_candidates(contract: Contract) -> tuple[str, ...]:
+    """contract.timestamp_rule's examples (accepted and rejected) followed by the edge cases."""
+    rule = _contract_document(contract.source).get("timestamp_rule", {})
+    examples = tuple(rule.get("accepted_examples", ())) + tuple(rule.get("rejected_examples", ()))
+    return examples + tuple(t for t in EDGE_TIMESTAMPS if t not in examples)
+
+
+class Prober:
+    """Probes of one column of one table in one scratch database; collects the problems."""
+
+    def __init__(self, ctx: CheckContext, table: str, column: str, db: sqlite3.Connection | None = None) -> None:
+        ctx.table(table)  # Broken when missing
+        self.ctx, self.table, self.column = ctx, ctx.contract_table(table), ctx.contract_table(table).column(column)
+        self.where = f"{table}.{column}"
+        self.db = db or ctx.scratch()
+        self.problems: list[str] = []
+
+    def row(self, value: Any) -> dict[str, Any]:
+        return _row_for(self.table, self.column, value)
+
+    def verdict(self, value: Any) -> str | None:
+        return probe_insert(self.db, self.ctx.contract, self.table, self.row(value))
+
+    def accepts(self, value: Any, why: str = "") -> bool:
+        reason = self.verdict(value)
+        if reason is not None:
+            self.problems.append(f"{self.where}: refuses {show(value)}{', ' + why if why else ''} ({reason})")
+        return reason is None
+
+    def refuses(self, value: Any, why: str) -> bool:
+        reason = self.verdict(value)
+        if reason is None:
+            self.problems.append(f"{self.where}: accepts {show(value)} ({why})")
+        return reason is not None
+
+    def null_as_declared(self) -> None:
+        if self.column.not_null:
+            self.refuses(None, "NOT NULL")
+        else:
+            self.accepts(None, "the column is nullable")
+
+    def stored(self, value: Any) -> tuple[Any, str]:
+        """(stored value, typeof) of value written in this column; undone afterwards."""
+        with undone(self.db):
+            rowid = insert_with_parents(self.db, self.ctx.contract, self.table, self.row(value))
+            return stored(self.db, self.table.name, self.column.name, rowid)
+
+
+def _row_for(table: Table, column: Column, value: Any) -> dict[str, Any]:
+    """A valid row with value in column, the table's other rules kept satisfied."""
+    row = sample_row(table, **{column.name: value})
+    for rule in table.rules:
+        if rule.kind == "not_before" and column.name in rule.columns:
+            later, earlier = rule.columns
+            if column.name == later:
+                row[earlier] = EARLIEST
+            else:
+                row[later] = LATEST if table.column(later).not_null else None
+    return row
+
+
+# --------------------------------------------------------------- enumerations
+def enum_problems(ctx: CheckContext, table: str, column: str) -> list[str]:
+    probe = Prober(ctx, table, column)
+    allowed = probe.column.values
+    for value in allowed:
+        probe.accepts(value, "a value of the enumeration")
+    for value in _outsiders(ctx.contract, allowed):
+        probe.refuses(value, f"outside the enumeration {', '.join(allowed)}")
+    probe.null_as_declared()
+    return probe.problems
+
+
+def _outsiders(contract: Contract, allowed: tuple[str, ...]) -> list[str]:
+    """Plausible wrong values: other enumerations' values, case and space variants, empty, unknown."""
+    others = [v for t in contract.tables.values() for c in t.columns if c.kind == "enum" for v in c.values]
+    variants = [form for v in allowed for form in (v.upper(), v.capitalize(), f" {v}", f"{v} ")]
+    candidates = ["", "unknown", *others, *variants]
+    return [v for v in dict.fromkeys(candidates) if v not in allowed]
+
+
+@register(
+    "enum_{table}_{column}",
+    title="{table}.{column} accepts exactly its enumeration",
+    group="Enumerations",
+    subjects=over_columns("enum"),
+    promise="Every value the contract lists is accepted; anything else (another enumeration's value, a case "
+    "or whitespace variant, empty, 'unknown') is refused; NULL only where the column is nullable.",
+    fix="Make the column's CHECK list exactly the contract's `values` (chains of `=` joined by OR).",
+)
+def enum_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
+    return enum_problems(ctx, table, column)
+
+
+# ------------------------------------------------------------- ids and text
+@register(
+    "id_{table}_{column}",
+    title="{table}.{column} is a non-empty id",
+    group="Ids and text",
+    subjects=over_columns("id"),
+    promise="An id of 1 to max_length characters is accepted and stored exactly (quotes included); an empty "
+    "or whitespace-only id, or a longer one, is refused.",
+    fix="Add `CHECK (length(col) <= N AND trim(col, char(32, 9, 10, 11, 12, 13)) <> '')` to the column.",
+)
+def id_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
+    probe = Prober(ctx, table, column)
+    limit = probe.column.max_length or 256
+    for value in WHITESPACE_IDS:
+        probe.refuses(value, "empty or whitespace-only id")
+    probe.refuses("x" * (limit + 1), f"longer than {limit} characters")
+    probe.accepts("x" * limit, f"{limit} characters are allowed")
+    if probe.accepts(QUOTED_ID):
+        value, kind = probe.stored(QUOTED_ID)
+        if (value, kind) != (QUOTED_ID, "text"):
+            probe.problems.append(f"{probe.where}: stores {show(QUOTED_ID)} as {show(value)} ({kind})")
+    probe.null_as_declared()
+    return probe.problems
+
+
+@register(
+    "text_{table}_{column}_nonempty",
+    title="{table}.{column} is non-empty text",
+    group="Ids and text",
+    subjects=over_columns("text", nonempty_only=True),
+    promise="Empty or whitespace-only text is refused; any other text is accepted.",
+    fix="Add `CHECK (trim(col, char(32, 9, 10, 11, 12, 13)) <> '')` to the column.",
+)
+def nonempty_text_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
+    probe = Prober(ctx, table, column)
+    for value in WHITESPACE_IDS:
+        probe.refuses(value, "empty or whitespace-only text")
+    probe.accepts("x")
+    probe.accepts(QUOTED_ID)
+    probe.null_as_declared()
+    return probe.problems
+
+
+# ------------------------------------------------------------------ numbers
+def count_problems(ctx: CheckContext, table: str, column: str) -> list[str]:
+    probe = Prober(ctx, table, column)
+    minimum = probe.column.minimum if probe.column.minimum is not None else 0
+    probe.refuses(minimum - 1, f"below the minimum {minimum}")
+    probe.accepts(minimum, "the minimum")
+    probe.accepts(2**53, "a large count")
+    probe.refuses("12abc", "text that is not an integer")
+    probe.refuses(1.5, "not an integer")
+    probe.refuses(b"\x01", "a blob")
+    if probe.accepts("7", "text holding an integer converts"):
+        value, kind = probe.stored("7")
+        if (value, kind) != (7, "integer"):
+            probe.problems.append(f"{probe.where}: stores '7' as {show(value)} ({kind}), expected the integer 7")
+    probe.null_as_declared()
+    return probe.problems
+
+
+@register(
+    "count_{table}_{column}",
+    title="{table}.{column} is a non-negative integer",
+    group="Numbers",
+    subjects=over_columns("count"),
+    promise="Integers from the contract's minimum up are accepted and stored as integers; a value below the "
+    "minimum, a real, a blob or text that is not an integer is refused.",
+    fix="Declare the column INTEGER in a STRICT table with `CHECK (col >= minimum)`.",
+)
+def count_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
+    return count_problems(ctx, table, column)
+
+
+@register(
+    "real_{table}_{column}",
+    title="{table}.{column} is a real number",
+    group="Numbers",
+    subjects=over_columns("real"),
+    promise="Reals and integers are accepted and stored as reals; text and blobs are refused.",
+    fix="Declare the column REAL in a STRICT table.",
+)
+def real_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
+    probe = Prober(ctx, table, column)
+    for value in (1.5, 2):
+        if probe.accepts(value):
+            stored_value, kind = probe.stored(value)
+            if (stored_value, kind) != (float(value), "real"):
+                probe.problems.append(f"{probe.where}: stores {value!r} as {show(stored_value)} ({kind})")
+    probe.refuses("abc", "text is not a number")
+    probe.refuses(b"\x01", "a blob")
+    probe.null_as_declared()
+    return probe.problems
+
+
+@register(
+    "hash_{table}_{column}",
+    title="{table}.{column} is a SHA-256 fingerprint",
+    group="Numbers",
+    subjects=over_columns("hash"),
+    promise="64 hexadecimal characters (either case) are accepted; shorter, longer or non-hex text is refused.",
+    fix="Add `CHECK (col IS NULL OR (length(col) = 64 AND col NOT GLOB '*[^0-9a-fA-F]*'))`.",
+)
+def hash_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
+    probe = Prober(ctx, table, column)
+    probe.accepts("ab" * 32)
+    probe.accepts("AB" * 32, "upper-case hex")
+    probe.refuses("ab" * 31, "62 characters")
+    probe.refuses("ab" * 32 + "a", "65 characters")
+    probe.refuses("g" * 64, "not hexadecimal")
+    probe.refuses("", "empty")
+    probe.null_as_declared()
+    return probe.problems
+
+
+# --------------------------------------------------------------------- JSON
+def json_problems(ctx: CheckContext, table: str, column: str) -> list[str]:
+    probe = Prober(ctx, table, column)
+    for value in JSON_CANDIDATES:
+        if is_json_text(value):
+            probe.accepts(value, "valid JSON")
+        else:
+            probe.refuses(value, "not valid JSON")
+    probe.null_as_declared()
+    if not probe.problems:
+        probe.problems.extend(_json_function_problems(probe))
+    return probe.problems
+
+
+def _json_function_problems(probe: Prober) -> list[str]:
+    document = JSON_CANDIDATES[0]
+    col = quote_identifier(probe.column.name)
+    found = []
+    with undone(probe.db):
+        rowid = insert_with_parents(probe.db, probe.ctx.contract, probe.table, probe.row(document))
+        for path, expected in JSON_PATHS:
+            sql = f"SELECT json_extract({col}, ?) FROM {quote_identifier(probe.table.name)} WHERE rowid = ?"  # noqa: S608
+            value = probe.db.execute(sql, (path, rowid)).fetchone()[0]
+            if value != expected:
+                found.append(f"{probe.where}: json_extract(..., '{path}') gives {show(value)}, expected {expected!r}")
+        sql = f"SELECT json_type({col}), json_type({col}, '$.files') FROM {quote_identifier(probe.table.name)} WHERE rowid = ?"  # noqa: S608
+        types = probe.db.execute(sql, (rowid,)).fetchone()
+        if tuple(types) != ("object", "array"):
+            found.append(f"{probe.where}: json_type gives {types}, expected ('object', 'array')")
+    return found
+
+
+@register(
+    "json_{table}_{column}",
+    title="{table}.{column} holds valid JSON only",
+    group="JSON",
+    subjects=over_columns("json"),
+    promise="Valid JSON text is accepted and invalid text refused (one bad row would break every json_extract "
+    "over the table); json_extract (array elements, nested keys, keys containing dots) and json_type work.",
+    fix="Add `CHECK (col IS NULL OR json_valid(col))` to the column.",
+)
+def json_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
+    return json_problems(ctx, table, column)
+
+
+# --------------------------------------------------------------- timestamps
+@register(
+    "timestamp_{table}_{column}",
+    title="{table}.{column} accepts exactly the contract's timestamp forms",
+    group="Timestamps",
+    subjects=over_columns("timestamp"),
+    promise="Every form of contract.timestamp_rule is accepted (Z, offsets, no zone with fraction, SQLite's "
+    "datetime()); its rejected examples and other near misses (impossible dates, hour 24, offsets "
+    "beyond 14 h, bare dates) are refused; a default, when declared, fills a valid timestamp.",
+    fix="Give the column a generated <column>_utc and `CHECK (<column>_utc IS NOT NULL)` (see schema.sql).",
+)
+def timestamp_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
+    probe = Prober(ctx, table, column)
+    for value in timestamp_candidates(ctx.contract):
+        if is_timestamp(value):
+            probe.accepts(value, "an accepted timestamp form")
+        else:
+            probe.refuses(value, "not an accepted timestamp")
+    probe.null_as_declared()
+    if probe.column.default is not None:
+        probe.problems.extend(_default_problems(probe))
+    return probe.problems
+
+
+def _default_problems(probe: Prober) -> list[str]:
+    row = probe.row(None)
+    del row[probe.column.name]
+    with undone(probe.db):
+        rowid = insert_with_parents(probe.db, probe.ctx.contract, probe.table, row)
+        value, _ = stored(probe.db, probe.table.name, probe.column.name, rowid)
+    return [] if is_timestamp(value) else [f"{probe.where}: default fills {show(value)}, not a timestamp"]
+
+
+@register(
+    "timestamp_{table}_{utc}",
+    title="{table}.{utc} normalizes {column} to UTC",
+    group="Timestamps",
+    subjects=over_normalized_columns,
+    promise="The generated column holds the timestamp in UTC as 'YYYY-MM-DD HH:MM:SS.SSS' for every accepted "
+    "form, so ORDER BY and ranges on it are chronological across forms ('2026-01-29T12:00:00+02:00' "
+    "sorts before '2026-01-29 11:00:00').",
+    fix="Compute the column as strftime('%Y-%m-%d %H:%M:%f', <column>) after the shape test (see schema.sql).",
+)
+def utc_check(ctx: CheckContext, table: str, column: str, utc: str) -> Iterable[str]:
+    probe = Prober(ctx, table, column)
+    if ctx.table(table).column(utc) is None:
+        raise Broken(f"{table}.{utc}: column is missing")
+    found = []
+    for value in (v for v in timestamp_candidates(ctx.contract) + ORDER_TIMESTAMPS if is_timestamp(v)):
+        with undone(probe.db):
+            rowid = insert_with_parents(probe.db, ctx.contract, probe.table, probe.row(value))
+            normalized, _ = stored(probe.db, table, utc, rowid)
+        if normalized != utc_text(value):
+            found.append(f"{table}.{utc}: holds {show(normalized)} for {value!r}, expected {utc_text(value)!r}")
+    return found or _order_problems(probe, utc)
+
+
+def _order_problems(probe: Prober, utc: str) -> list[str]:
+    """ORDER BY and a range on the _utc column agree with the instants, whatever the forms."""
+    table = probe.table
+    written = []
+    for n, value in enumerate(ORDER_TIMESTAMPS, start=1):
+        row = {**_row_for(table, probe.column, value), **_unique_ids(table, n)}
+        written.append((insert_with_parents(probe.db, probe.ctx.contract, table, row), value))
+    name, col = quote_identifier(table.name), quote_identifier(utc)
+    order = [r[0] for r in probe.db.execute(f"SELECT rowid FROM {name} ORDER BY {col}, rowid")]  # noqa: S608
+    expected = [rowid for rowid, _ in sorted(written, key=lambda w: (utc_key(w[1]), w[0]))]
+    found = []
+    if order != expected:
+        found.append(f"{table.name}.{utc}: ORDER BY gives {_values(written, order)}, chronological is "
+                     f"{_values(written, expected)}")
+    sql = f"SELECT rowid FROM {name} WHERE {col} >= ? AND {col} < ? ORDER BY rowid"  # noqa: S608
+    in_range = [r[0] for r in probe.db.execute(sql, (RANGE_SINCE, RANGE_UNTIL))]
+    low, high = utc_key(RANGE_SINCE), utc_key(RANGE_UNTIL)
+    expected_range = [rowid for rowid, value in written if low <= utc_key(value) < high]
+    if in_range != expected_range:
+        found.append(f"{table.name}.{utc}: range [{RANGE_SINCE}, {RANGE_UNTIL}) selects "
+                     f"{_values(written, in_range)}, expected {_values(written, expected_range)}")
+    return found
+
+
+def _unique_ids(table: Table, n: int) -> dict[str, Any]:
+    return {c.name: f"{c.name}-{n}" for c in table.columns if c.kind == "id"}
+
+
+def _values(written: list[tuple[int, str]], rowids: list[int]) -> str:
+    by_id = dict(written)
+    return "[" + ", ".join(repr(by_id.get(r, r)) for r in rowids) + "]"
