@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from harness.reports import charts
 from harness.reports import signoff_view as view
@@ -48,14 +48,21 @@ def _svg(text: str) -> Markup:
     return Markup(text)  # noqa: S704
 
 
+def breakable(name: str) -> Markup:
+    """An identifier that may wrap after its underscores (long workload names in narrow columns)."""
+    return escape(name).replace("_", Markup("_<wbr>"))
+
+
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("harness", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["breakable"] = breakable
+    return env
 
 
 def render_html(result: SignoffResult) -> str:

@@ -79,13 +79,15 @@ def _change(now: float, before: float | None) -> str:
 
 
 def comparison_text(c: Comparison) -> str:
+    """E.g. 'REGRESSION 1.40x, p=0.001': the ratio at the workload's percentile and the U test's p."""
     if c.regression:
         kind = "REGRESSION"
     elif c.improvement:
-        kind = "improvement"
+        kind = "faster"
     else:
-        kind = "no significant change"
-    return f"{kind} ({c.ratio:.2f}x, p = {c.p_value:.2g})"
+        kind = "not significant"
+    ratio = f"{c.ratio:.2f}x" if c.ratio is not None and math.isfinite(c.ratio) else "n/a"
+    return f"{kind} {ratio}, p={c.p_value:.2g}"
 
 
 def delta_cells(r: WorkloadResult, delta: Delta | None) -> tuple[str, ...]:
