@@ -226,8 +226,11 @@ class Store:
             self._execute(*rows[0])
             return
         with self.transaction():
-            for table, columns, values in rows:
-                self._execute(table, columns, values)
+            for table, columns, batch in _runs(rows):
+                if len(batch) == 1:
+                    self._execute(table, columns, batch[0])
+                else:
+                    self._execute_many(table, columns, batch)
 
     def record_receipts(self, bundles: Iterable[ReceiptBundle]) -> int:
         """Record many executions in one transaction, one executemany per table; returns how many."""
@@ -449,6 +452,19 @@ class Store:
         cursor = self.conn.execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, r, strict=True)) for r in cursor]
+
+
+def _runs(
+    rows: list[tuple[str, tuple[str, ...], list[Any]]],
+) -> list[tuple[str, tuple[str, ...], list[list[Any]]]]:
+    """Consecutive rows of one table and column set, grouped for one executemany each."""
+    runs: list[tuple[str, tuple[str, ...], list[list[Any]]]] = []
+    for table, columns, values in rows:
+        if runs and runs[-1][0] == table and runs[-1][1] == columns:
+            runs[-1][2].append(values)
+        else:
+            runs.append((table, columns, [values]))
+    return runs
 
 
 def _with_execution_id(table: str, row: Mapping[str, Any], execution_id: Any) -> Mapping[str, Any]:
