@@ -114,9 +114,13 @@ def test_report_renders_without_errors_and_reads_verdict_first(browser, tmp_path
     assert box is not None and box["y"] < 300  # on the first screen, no scrolling
     assert page.get_by_text("receipts.status accepts 'bogus'").first.is_visible()
 
-    checks = page.locator("table.checks")
+    checks = page.locator("table.checks.numbered")
     assert checks.is_visible()
-    assert checks.locator("tbody tr:not(.group)").count() == 38
+    assert checks.locator("tbody tr:not(.group)").count() == 36
+    folded = page.locator("details.check-group")
+    assert folded.count() == 2 and not page.locator("table.checks.extra").first.is_visible()
+    folded.first.locator("summary").click()  # a reader unfolds a group
+    assert page.locator("table.checks.extra").first.is_visible()
     slo = page.locator("table.slo")
     assert slo.is_visible()
     assert slo.locator("tbody tr").count() == 24

@@ -219,9 +219,18 @@ def test_html_puts_the_verdict_and_its_reasons_before_everything_else():
 def test_html_lists_the_36_checks_in_checklist_order_then_the_extras():
     html = signoff_html.render_html(fake.result())
     groups = [g.strip() for g in re.findall(r"<tr class=\"group\"><th colspan=\"5\">([^<]+)", html)]
-    assert groups == [name for name, _ in fake.GROUPS] + ["Enumerations", "Timestamps"]
+    assert groups == [name for name, _ in fake.GROUPS]
     numbers = [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', html)]
     assert numbers == list(range(1, 37))
+    extras = re.findall(r'<details class="check-group"( open)?>\s*<summary><b>([^<]+)</b>', html)
+    assert extras == [("", "Enumerations"), ("", "Timestamps")]  # folded: every check in them passed
+    assert html.index("check_36") < html.index("enum_receipts_status")
+
+
+def test_html_unfolds_an_extra_group_with_a_failure():
+    failing = fake.finding(None, "Enumerations", "failed", message="accepts 'bogus'", code="enum_status")
+    html = signoff_html.render_html(fake.result(fake.check_report(failing)))
+    assert '<details class="check-group" open>\n  <summary><b>Enumerations</b>' in html
 
 
 def test_html_escapes_hostile_text_everywhere():

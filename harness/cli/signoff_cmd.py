@@ -88,7 +88,7 @@ def render(result: SignoffResult) -> str:
     verdict = result.verdict
     lines = [
         f"{verdict.status}: sign-off of {result.schema_path} (sha256 {result.schema_sha256[:12]}, "
-        f"commit {result.git_commit[:12]})",
+        f"commit {short_commit(result.git_commit)})",
         f"  conformance: {conformance_summary(result)}",
         f"  SLO: {slo_summary(result)}",
     ]
@@ -99,6 +99,12 @@ def render(result: SignoffResult) -> str:
     lines.append(f"reports in {result.out_dir}/:")
     lines.extend(f"  {path}" for path in result.files.values())
     return "\n".join(lines)
+
+
+def short_commit(commit: str) -> str:
+    """'0123456789ab+dirty' from a full commit id, keeping the dirty mark; 'unknown' stays."""
+    head, dirty, _ = commit.partition("+dirty")
+    return head[:12] + dirty
 
 
 class ProgressDisplay:
