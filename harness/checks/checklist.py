@@ -110,9 +110,10 @@ def unique_execution_id(ctx: CheckContext) -> Iterable[str]:
     if ("execution_id",) not in ctx.contract_table("receipts").unique:
         raise Broken("receipts.execution_id: the contract does not declare it unique")
     table = ctx.table("receipts")
-    found = []
     if not any(i.unique and i.column_names == ("execution_id",) for i in table.indexes):
-        found.append("receipts.execution_id: no UNIQUE constraint or unique index")
+        # Without it the foreign keys that reference execution_id cannot even be checked.
+        return ["receipts.execution_id: no UNIQUE constraint or unique index"]
+    found = []
     db = ctx.scratch()
     receipts = ctx.contract_table("receipts")
     insert(db, "receipts", sample_row(receipts, 1, execution_id="exec-unique", agent_id="first"))

@@ -109,6 +109,8 @@ def run_one(ctx: CheckContext, planned: PlannedCheck) -> Finding:
         status, message = FAILED, str(e)
     except Skip as e:
         status, message = SKIPPED, str(e)
+    except sqlite3.IntegrityError as e:  # outside a probe: a write the contract allows was refused
+        status, message = FAILED, f"{planned.obj or planned.code}: a write the contract allows is refused ({e})"
     except sqlite3.Error as e:
         status, message = ERROR, f"{planned.obj or planned.code}: SQLite error: {e}"
     finally:

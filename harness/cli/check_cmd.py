@@ -1,0 +1,99 @@
+"""`ggen-db check`: run the conformance suite against a schema file or a database.
+
+Thin layer: parse options, call harness.checks.check_schema, render the
+report (terminal text, and JUnit / JSON / Markdown files when asked).
+Exit 0 when every promise holds, 1 when one is broken, 2 for usage or input
+errors (raised as GgenDbError and printed by harness.cli.main).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+from harness.errors import InputError
+from harness.results import CheckReport
+
+EXAMPLE = """\
+exit status: 0 every promise holds, 1 a promise is broken, 2 usage or input error
+
+example:
+  ggen-db check
+  ggen-db check --schema my-schema.sql --junit check.xml --markdown "$GITHUB_STEP_SUMMARY"
+  ggen-db check --db .ggen/ggen.db --json check.json
+"""
+OUTPUTS = (("junit", "render_junit"), ("json", "render_json"), ("markdown", "render_markdown"))
+
+
+def output_file(value: str) -> Path:
+    """An output path whose directory exists (checked before the checks run)."""
+    path = Path(value)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is a directory, not a file")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise argparse.ArgumentTypeError(f"directory {parent} does not exist")
+    return path
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "check",
+        help="prove a schema or a database keeps every promise of the contract",
+        description=(
+            "Run the conformance suite: the 36 checks of the original delivery checklist and every "
+            "promise derived from the contract (columns, enumerations, ids, timestamps, JSON, foreign keys, "
+            "table rules, indexes and the queries they serve, views, rollups, stored data). A schema file is "
+            "loaded into an in-memory database; a database is opened read-only and never written. Prints one "
+            "line per broken promise and a summary."
+        ),
+        epilog=EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--schema", metavar="FILE", help="schema file to check (default: the shipped schema.sql)")
+    target.add_argument("--db", metavar="FILE", help="existing database to check, opened read-only")
+    parser.add_argument("--contract", metavar="FILE",
+                        help="contract to check against (default: the shipped harness/contract.json)")
+    parser.add_argument("--junit", metavar="FILE", type=output_file,
+                        help="also write JUnit XML (one testcase per check, classname = group)")
+    parser.add_argument("--json", metavar="FILE", type=output_file,
+                        help="also write the report as JSON (format_version 1)")
+    parser.add_argument("--markdown", metavar="FILE", type=output_file,
+                        help="also write Markdown, e.g. to $GITHUB_STEP_SUMMARY")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from harness.checks import check_schema
+    from harness.reports import checks as render
+
+    report = check_schema(schema=args.schema, db=args.db, contract=args.contract)
+    for option, renderer in OUTPUTS:
+        path = getattr(args, option)
+        if path is not None:
+            write_atomically(path, getattr(render, renderer)(report), option=f"--{option}")
+    print(render.render_text(report), end="")
+    return exit_status(report)
+
+
+def exit_status(report: CheckReport) -> int:
+    return 0 if report.ok else 1
+
+
+def write_atomically(path: Path, text: str, *, option: str) -> None:
+    """Write the whole file or nothing: a temporary file in the same directory, then a rename."""
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError as e:
+        raise InputError(f"{option} {path}: cannot write ({e.strerror})") from e
