@@ -41,6 +41,11 @@ TAIL_RATIO = 20.0
 #: several observations above the percentile (REFERENCE 7: p99 needs 300+).
 MIN_ROUNDS = {"p50": 10, "p95": 60, "p99": 300, "p999": 3000}
 
+#: Wall time more than this many times the process's CPU time for a
+#: CPU-bound operation (a read from a warm cache): the process waited for a
+#: core, i.e. other work on the machine stretched the timings.
+CONTENTION_RATIO = 1.3
+
 # ------------------------------------------------------------- A/B defaults
 #: Ratio (candidate / baseline) above which a significant difference counts
 #: as a regression. 1.3: the spread of A/A runs on a 2-core shared VM with
@@ -119,6 +124,13 @@ def reliability_warnings(summary: Summary, percentile_name: str) -> list[str]:
     if summary.p50 > 0 and summary.p99 / summary.p50 > TAIL_RATIO:
         reasons.append(f"long tail: p99 is {summary.p99 / summary.p50:.0f}x p50 (> {TAIL_RATIO:.0f}x)")
     return reasons
+
+
+def contention_warnings(wall_ms: float, cpu_ms: float) -> list[str]:
+    """A warning when a CPU-bound operation's wall time exceeds its CPU time by CONTENTION_RATIO."""
+    if cpu_ms <= 0 or wall_ms / cpu_ms <= CONTENTION_RATIO:
+        return []
+    return [f"machine busy: wall time {wall_ms / cpu_ms:.1f}x the CPU time (> {CONTENTION_RATIO}x)"]
 
 
 @dataclass(frozen=True)
