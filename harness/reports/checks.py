@@ -28,14 +28,22 @@ def summary_line(report: CheckReport) -> str:
     c = report.counts()
     return (f"ggen-db check: {verdict(report)}: {len(report.findings)} checks, {c[PASSED]} passed, "
             f"{c[FAILED]} failed, {c[ERROR]} errors, {c[SKIPPED]} skipped "
-            f"({report.target_kind} {report.target}, contract {report.contract_version}, "
+            f"({report.target_kind} {one_line(report.target)}, contract {report.contract_version}, "
             f"SQLite {report.sqlite_version}, {report.duration_s:.2f} s)")
 
 
 # --------------------------------------------------------------------- text
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(text: str) -> str:
+    """Text for one terminal line: control characters (newlines, escapes) shown as escapes, not obeyed."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 def finding_line(finding: Finding) -> str:
     number = f"[{finding.number}] " if finding.number is not None else ""
-    return f"{_STATUS_WORD[finding.status]} {number}{finding.code}: {finding.message}"
+    return f"{_STATUS_WORD[finding.status]} {number}{finding.code}: {one_line(finding.message)}"
 
 
 def render_text(report: CheckReport) -> str:
