@@ -30,6 +30,8 @@ ID_POOL = 4096
 TEMPLATE_BUNDLES = 1000
 #: Seed offset of the templates, so written receipts differ from the loaded ones.
 TEMPLATE_SEED_OFFSET = 7919
+#: Parameters whose value is drawn from the data each round (draw_params); the others are fixed.
+SAMPLED_PARAMS = frozenset({"execution_id", "agent_id", "session_id", "agent_id_1", "agent_id_2", "after"})
 
 
 class Round(Protocol):
@@ -272,22 +274,29 @@ def query_plan(conn: sqlite3.Connection, sql: str, params: Mapping[str, object] 
     return tuple(lines)
 
 
-def vm_steps(conn: sqlite3.Connection, sql: str, params: Mapping[str, object] | Sequence[object] = ()) -> tuple[int, int]:
+def vm_steps(conn: sqlite3.Connection, sql: str, params: Mapping[str, object] | Sequence[object] = (), *,
+             limit: int | None = None) -> tuple[int, int]:
     """(SQLite VM instructions executed, rows returned) for one run of a statement, rows fetched.
 
     The progress handler is called every instruction; the count does not
     depend on the machine or its load, so it gates cost deterministically.
+    With a limit, the statement is interrupted once it has run more than
+    limit instructions: the result is then (limit + 1, 0).
     """
     steps = 0
 
     def count() -> int:
         nonlocal steps
         steps += 1
-        return 0
+        return 1 if limit is not None and steps > limit else 0
 
     conn.set_progress_handler(count, 1)
     try:
         rows = len(conn.execute(sql, params).fetchall())
+    except sqlite3.OperationalError:
+        if limit is None or steps <= limit:
+            raise
+        return limit + 1, 0
     finally:
         conn.set_progress_handler(None, 0)
     return steps, rows

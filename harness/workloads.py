@@ -173,25 +173,25 @@ _DEFINITIONS: tuple[Workload, ...] = (
         name="lookup", title="lookup by execution_id", kind=READ, query="receipt_by_execution_id",
         operation="one receipt by a random existing execution_id, with json_extract of its first file",
         percentile="p99", budget_ms=LOOKUP_MS, rounds=2000, quick_rounds=300, warmup=20, max_rows=1,
-        source="REFERENCE 5: lookup by execution_id < 1 ms",
+        max_steps=200, source="REFERENCE 5: lookup by execution_id < 1 ms",
     ),
     Workload(
         name="by_agent", title="newest 100 of one agent", kind=READ, query="receipts_newest_by_agent",
         operation="the 100 newest receipts of one agent, agents drawn in proportion to their receipts",
         percentile="p99", budget_ms=BY_AGENT_MS, rounds=1000, quick_rounds=300, max_rows=100,
-        source="REFERENCE 5: by agent_id < 10 ms",
+        max_steps=5_000, source="REFERENCE 5: by agent_id < 10 ms",
     ),
     Workload(
         name="range_24h", title="last 24 h, newest 100", kind=READ, query="receipts_time_range",
         operation="receipts of all agents in the 24 hours ending at DATA_END, newest 100 rows",
         percentile="p95", budget_ms=RANGE_MS, rounds=300, quick_rounds=60, max_rows=100,
-        source="REFERENCE 5: range query (last 24 h) < 10 ms; bounded to 100 rows (REFERENCE 7)",
+        max_steps=5_000, source="REFERENCE 5: range query (last 24 h) < 10 ms; bounded to 100 rows (REFERENCE 7)",
     ),
     Workload(
         name="aggregation", title="agent stats", kind=READ, query="agent_performance_summary",
         operation="per-agent statistics (counts, success, avg/min/max duration) ordered by successful_executions",
         percentile="p95", budget_ms=AGGREGATION_MS, rounds=300, quick_rounds=60, max_rows=1000,
-        source="REFERENCE 5: aggregation < 25 ms, tightened to 2 ms",
+        max_steps=3_000, source="REFERENCE 5: aggregation < 25 ms, tightened to 2 ms",
     ),
     Workload(
         name="full_scan_10k", title="scan 10k receipts", kind=READ, index="rowid",
@@ -200,64 +200,67 @@ _DEFINITIONS: tuple[Workload, ...] = (
         operation="10,000 consecutive receipts (all columns) in rowid order from a random start: "
         "the whole table at 10k, the same amount of work at larger scales",
         percentile="p95", budget_ms=FULL_SCAN_MS, rounds=60, quick_rounds=20, warmup=2, max_rows=10_000,
-        source="REFERENCE 5: full scan of 10k receipts < 100 ms",
+        max_steps=1_000_000, source="REFERENCE 5: full scan of 10k receipts < 100 ms",
     ),
     Workload(
         name="view_recent_executions", title="view recent_executions", kind=READ,
         index="idx_receipts_time", sql="SELECT * FROM recent_executions",
         operation="the whole view: the 100 newest executions with their audit and violation counts",
         percentile="p95", budget_ms=VIEW_MS, rounds=300, quick_rounds=60, max_rows=100,
-        source="REFERENCE 5: recent_executions < 50 ms, tightened to 2 ms",
+        max_steps=11_000, source="REFERENCE 5: recent_executions < 50 ms, tightened to 2 ms",
     ),
     Workload(
         name="view_agent_performance_summary", title="view agent_performance_summary", kind=READ,
         index="idx_receipts_agent_duration", sql="SELECT * FROM agent_performance_summary",
         operation="the whole view: one row per agent",
         percentile="p95", budget_ms=VIEW_MS, rounds=300, quick_rounds=60, max_rows=1000,
-        source="REFERENCE 5: agent_performance_summary < 100 ms, tightened to 2 ms",
+        max_steps=3_000, source="REFERENCE 5: agent_performance_summary < 100 ms, tightened to 2 ms",
     ),
     Workload(
         name="view_pipeline_stage_performance", title="view pipeline_stage_performance", kind=READ,
         index="idx_pipeline_metrics_stage_duration", sql="SELECT * FROM pipeline_stage_performance",
         operation="the whole view: one row per stage",
         percentile="p95", budget_ms=VIEW_MS, rounds=300, quick_rounds=60, max_rows=5,
-        source="REFERENCE 5: pipeline_stage_performance < 75 ms, tightened to 2 ms",
+        max_steps=500, source="REFERENCE 5: pipeline_stage_performance < 75 ms, tightened to 2 ms",
     ),
 )
 
 
-def _documented(query: str, title: str, *, max_rows: int | None = None, budget_ms: float = DOCUMENTED_MS,
-                cost: str = BOUNDED, rounds: int = 300, quick_rounds: int = 60) -> Workload:
+def _documented(query: str, title: str, max_steps: int, *, max_rows: int | None = None,
+                budget_ms: float = DOCUMENTED_MS, cost: str = BOUNDED,
+                params: Mapping[str, object] | None = None) -> Workload:
     return Workload(
         name=query, title=title, kind=READ, query=query, operation=f"contract query {query}, as documented",
-        percentile="p95", budget_ms=budget_ms, rounds=rounds, quick_rounds=quick_rounds, max_rows=max_rows,
-        cost=cost, source="REFERENCE 3b: documented query pattern",
+        percentile="p95", budget_ms=budget_ms, rounds=300, quick_rounds=60, max_rows=max_rows,
+        cost=cost, max_steps=max_steps, params=params or {}, source="REFERENCE 3b: documented query pattern",
     )
 
 
 # Every other documented query of the contract (REFERENCE 3b). Parameters by name (harness.rounds).
 _DOCUMENTED: tuple[Workload, ...] = (
-    _documented("recent_executions", "recent executions, newest 10", max_rows=10, budget_ms=VIEW_MS),
-    _documented("pipeline_stage_performance", "pipeline bottlenecks", max_rows=5, budget_ms=VIEW_MS),
-    _documented("receipts_last_24h_by_day", "last 24 h by day", max_rows=2, cost=WINDOW),
-    _documented("receipts_recent_failures", "10 newest failures", max_rows=10),
-    _documented("receipts_by_status_over_time", "one status per hour", max_rows=25, cost=WINDOW),
-    _documented("memory_by_agent", "agent memory", max_rows=1),
-    _documented("memory_stale", "stale agent memory", max_rows=100),
-    _documented("audit_trail_by_agent", "audit trail of one agent", max_rows=100),
-    _documented("audit_time_range", "audit rows in an hour", max_rows=100),
-    _documented("audit_failures_over_time", "failed audit rows per hour", max_rows=25, cost=WINDOW),
-    _documented("session_by_id", "session by id", max_rows=1),
-    _documented("sessions_running", "running sessions", max_rows=100),
-    _documented("sessions_by_status_over_time", "sessions per day", max_rows=31, cost=WINDOW),
-    _documented("collisions_by_session", "collisions of a session", max_rows=100),
-    _documented("collisions_critical", "critical collisions", max_rows=100),
-    _documented("collisions_between_agents", "collisions of two agents", max_rows=100),
-    _documented("collisions_last_24h_by_type", "collisions by type, 24 h", max_rows=12, cost=WINDOW),
-    _documented("stage_metrics_of_execution", "stage metrics of an execution", max_rows=10),
-    _documented("violations_of_execution", "violations of an execution", max_rows=100),
-    _documented("violations_last_24h_by_metric", "violations by metric, 24 h", max_rows=100, cost=WINDOW),
-    _documented("violations_by_severity_over_time", "violations per hour", max_rows=25, cost=WINDOW),
+    _documented("recent_executions", "recent executions, newest 10", 1_500, max_rows=10, budget_ms=VIEW_MS),
+    _documented("pipeline_stage_performance", "pipeline bottlenecks", 500, max_rows=5, budget_ms=VIEW_MS),
+    _documented("receipts_last_24h_by_day", "last 24 h by day", 15_000, max_rows=2, cost=WINDOW),
+    _documented("receipts_recent_failures", "10 newest failures", 600, max_rows=10),
+    _documented("receipts_by_status_over_time", "one status per hour", 1_500, max_rows=25, cost=WINDOW),
+    _documented("memory_by_agent", "agent memory", 100, max_rows=1),
+    # The contract's example bound (2026-01-01) precedes the generated data: a week before DATA_END
+    # finds the agents that went quiet.
+    _documented("memory_stale", "stale agent memory", 400, max_rows=100, params={"before": "2026-01-23 00:00:00"}),
+    _documented("audit_trail_by_agent", "audit trail of one agent", 2_600, max_rows=100),
+    _documented("audit_time_range", "audit rows in an hour", 2_600, max_rows=100),
+    _documented("audit_failures_over_time", "failed audit rows per hour", 1_500, max_rows=25, cost=WINDOW),
+    _documented("session_by_id", "session by id", 150, max_rows=1),
+    _documented("sessions_running", "running sessions", 2_600, max_rows=100),
+    _documented("sessions_by_status_over_time", "sessions per day", 3_500, max_rows=31, cost=WINDOW),
+    _documented("collisions_by_session", "collisions of a session", 1_800, max_rows=100),
+    _documented("collisions_critical", "critical collisions", 1_800, max_rows=100),
+    _documented("collisions_between_agents", "collisions of two agents", 3_600, max_rows=100),
+    _documented("collisions_last_24h_by_type", "collisions by type, 24 h", 400, max_rows=12, cost=WINDOW),
+    _documented("stage_metrics_of_execution", "stage metrics of an execution", 400, max_rows=10),
+    _documented("violations_of_execution", "violations of an execution", 400, max_rows=100),
+    _documented("violations_last_24h_by_metric", "violations by metric, 24 h", 300, max_rows=100, cost=WINDOW),
+    _documented("violations_by_severity_over_time", "violations per hour", 300, max_rows=25, cost=WINDOW),
 )
 
 
