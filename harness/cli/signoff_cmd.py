@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
 
@@ -114,6 +115,7 @@ class ProgressDisplay:
         from rich.console import Console
 
         self.console = Console(file=stream)
+        self.started = time.monotonic()
         self.last_step = ""
         self.bar: Progress | None = None
         self.task: TaskID | None = None
@@ -143,5 +145,6 @@ class ProgressDisplay:
         new_step, self.last_step = message != self.last_step, message
         if self.bar is not None and self.task is not None:
             self.bar.update(self.task, description=message, completed=done, total=total or None)
-        elif new_step:
-            self.console.print(message, markup=False, highlight=False)
+        elif new_step:  # a log line with the time since the start, so a slow step shows in CI logs
+            elapsed = time.monotonic() - self.started
+            self.console.print(f"[{elapsed:6.1f}s] {message}", markup=False, highlight=False)
