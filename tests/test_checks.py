@@ -1,0 +1,270 @@
+"""harness.checks: the registry, check_schema on schemas and databases, and the checks that need data."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness.checks import check_schema, dataset, open_target, ordered_specs, plan, run_checks
+from harness.checks.catalogue import render_catalogue
+from harness.checks.plans import full_scans, indexes_used, query_plan
+from harness.checks.registry import CHECKLIST_GROUPS, EXTRA_GROUPS
+from harness.contract import load_contract
+from harness.db import apply_schema, connect, schema_path
+from harness.errors import InputError, SchemaLoadError, UsageError
+from harness.results import ERROR, FAILED, PASSED, SKIPPED
+
+CONTRACT = load_contract()
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def _database(path: Path, *, with_data: bool = True) -> Path:
+    conn = connect(path)
+    try:
+        apply_schema(conn, schema_path().read_text(encoding="utf-8"))
+        if with_data:
+            dataset.load(conn, CONTRACT)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    return path
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    return _database(tmp_path / "ggen.db")
+
+
+def _failed(report_codes: dict[str, str], code: str) -> str:
+    assert code in report_codes, f"{code} did not fail; failed: {sorted(report_codes)}"
+    return report_codes[code]
+
+
+def _failures(**kwargs: str | Path) -> dict[str, str]:
+    return {f.code: f.message for f in check_schema(**kwargs).failed}  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ registry
+def test_the_36_checklist_checks_come_first_in_order() -> None:
+    planned = plan(CONTRACT)
+    assert [p.spec.number for p in planned[:36]] == list(range(1, 37))
+    assert all(p.spec.number is None for p in planned[36:])
+    assert planned[0].code == "check_01_table_receipts_exists"
+    assert planned[35].code == "check_36_complete_execution_flow"
+    assert {p.spec.group for p in planned[:36]} == set(CHECKLIST_GROUPS)
+
+
+def test_extras_are_grouped_in_the_declared_group_order() -> None:
+    groups = [p.spec.group for p in plan(CONTRACT)[36:]]
+    order = [EXTRA_GROUPS.index(g) for g in groups]
+    assert order == sorted(order)
+
+
+def test_codes_are_unique_stable_identifiers_and_every_check_is_documented() -> None:
+    codes = [p.code for p in plan(CONTRACT)]
+    assert len(codes) == len(set(codes))
+    assert all(re.fullmatch(r"[a-z0-9_]+", code) for code in codes)
+    for spec in ordered_specs():
+        assert spec.promise.strip() and spec.fix.strip(), spec.code
+
+
+def test_checks_are_derived_from_the_contract() -> None:
+    codes = {p.code for p in plan(CONTRACT)}
+    for table, column in (("receipts", "status"), ("pipeline_metrics", "stage"), ("audit_log", "status")):
+        assert f"enum_{table}_{column}" in codes
+    for index in CONTRACT.indexes:
+        assert f"index_{index.name}" in codes
+    for query in CONTRACT.queries:
+        assert f"index_serves_{query}" in codes
+    for table, fk in CONTRACT.foreign_keys:
+        assert f"fk_{table}_{fk.column}" in codes
+
+
+def test_the_readme_catalogue_lists_every_code() -> None:
+    text = README.read_text(encoding="utf-8")
+    start = text.index("<!-- section: checks-catalogue -->\n") + len("<!-- section: checks-catalogue -->\n")
+    end = text.index("<!-- section:", start)
+    section = text[start:end].strip() + "\n"
+    assert section == render_catalogue(CONTRACT), "README is stale: run python -m harness.checks.catalogue"
+    for p in plan(CONTRACT):
+        assert f"`{p.code}`" in section
+
+
+# -------------------------------------------------------------- the schema
+def test_the_shipped_schema_keeps_every_promise() -> None:
+    report = check_schema()
+    assert report.ok, [f"{f.code}: {f.message}" for f in report.failed]
+    assert report.target_kind == "schema" and report.target.endswith("schema.sql")
+    assert report.counts() == {PASSED: len(plan(CONTRACT)), FAILED: 0, ERROR: 0, SKIPPED: 0}
+    assert report.contract_sha256 == CONTRACT.sha256
+
+
+def test_schema_and_db_together_is_a_usage_error(database: Path) -> None:
+    with pytest.raises(UsageError, match="--schema and --db are mutually exclusive"):
+        check_schema(schema=schema_path(), db=database)
+
+
+def test_a_schema_that_does_not_load_raises_naming_the_statement(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.sql"
+    bad.write_text("CREATE TABLE x (y INTEGER);\nCREATE VIEW v AS SELEC 1;\n", encoding="utf-8")
+    with pytest.raises(SchemaLoadError) as error:
+        check_schema(schema=bad)
+    assert error.value.statement == "CREATE VIEW v AS SELEC 1;"
+
+
+def test_a_legitimate_change_is_one_edit_to_the_contract(tmp_path: Path) -> None:
+    schema = tmp_path / "schema.sql"
+    text = schema_path().read_text(encoding="utf-8")
+    widened = "OR status = 'partial' OR status = 'cancelled' OR status = 'skipped'"
+    schema.write_text(text.replace("OR status = 'partial' OR status = 'cancelled'", widened), encoding="utf-8")
+    message = _failed(_failures(schema=schema), "enum_receipts_status")
+    assert "receipts.status: accepts 'skipped'" in message
+    document = json.loads((Path(__file__).resolve().parent.parent / "harness" / "contract.json").read_text("utf-8"))
+    status = next(c for c in document["tables"]["receipts"]["columns"] if c["name"] == "status")
+    status["values"].append("skipped")
+    contract = tmp_path / "contract.json"
+    contract.write_text(json.dumps(document), encoding="utf-8")
+    assert check_schema(schema=schema, contract=contract).ok
+
+
+def test_the_contract_can_require_a_newer_sqlite(tmp_path: Path) -> None:
+    document = json.loads((Path(__file__).resolve().parent.parent / "harness" / "contract.json").read_text("utf-8"))
+    document["sqlite_min_version"] = "9.0.0"
+    contract = tmp_path / "contract.json"
+    contract.write_text(json.dumps(document), encoding="utf-8")
+    message = _failed(_failures(contract=contract), "sqlite_version")
+    assert f"SQLite {sqlite3.sqlite_version}: older than the contract's sqlite_min_version 9.0.0" == message
+
+
+def test_an_unexpected_sqlite_error_is_an_error_finding_naming_the_object(tmp_path: Path) -> None:
+    schema = tmp_path / "schema.sql"
+    text = schema_path().read_text(encoding="utf-8")
+    schema.write_text(text.replace("error_message TEXT,\n    environment", "environment", 1), encoding="utf-8")
+    report = check_schema(schema=schema)
+    errors = {f.code: f.message for f in report.findings if f.status == ERROR}
+    assert errors, "a missing column makes inserts naming it fail with an SQLite error"
+    assert all(": SQLite error: " in m for m in errors.values())
+    assert "receipts.error_message: column is missing" in _failed(
+        {f.code: f.message for f in report.failed}, "check_21_column_receipts_error_message")
+
+
+def test_run_checks_can_run_a_subset() -> None:
+    ctx = open_target(CONTRACT)
+    try:
+        findings = run_checks(ctx, only={"check_24_all_indexes", "tables_declared"})
+    finally:
+        ctx.target.close()
+    assert [f.code for f in findings] == ["check_24_all_indexes", "tables_declared"]
+
+
+# -------------------------------------------------------------- databases
+def test_a_database_is_never_written(database: Path) -> None:
+    before = database.read_bytes()
+    mtime = database.stat().st_mtime_ns
+    report = check_schema(db=database)
+    assert report.ok, [f"{f.code}: {f.message}" for f in report.failed]
+    assert report.target_kind == "db"
+    assert {f.code for f in report.findings if f.status == SKIPPED} == {"schema_plain_load", "schema_idempotent"}
+    assert database.read_bytes() == before and database.stat().st_mtime_ns == mtime
+
+
+def test_a_missing_or_foreign_file_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        check_schema(db=tmp_path / "none.db")
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"x" * 4096)
+    with pytest.raises(InputError, match="not a SQLite database"):
+        check_schema(db=junk)
+
+
+def _tamper(path: Path, *statements: str) -> None:
+    conn = sqlite3.connect(path)  # a writer with foreign keys and CHECKs off, as old writers were
+    conn.execute("PRAGMA ignore_check_constraints = ON")
+    for statement in statements:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+
+
+def test_stored_orphans_bad_json_and_drifted_rollups_are_found(database: Path) -> None:
+    _tamper(
+        database,
+        "INSERT INTO slo_violations (execution_id, metric, target_value, actual_value, severity, timestamp) "
+        "VALUES ('gone', 'duration_ms', 1, 2, 'warning', '2026-01-29T12:00:00Z')",
+        "UPDATE receipts SET receipt_json = '{oops' WHERE execution_id = 'exec-2'",
+        "UPDATE agent_execution_stats SET total_executions = 99 WHERE agent_id = 'agent-b'",
+    )
+    failures = _failures(db=database)
+    assert "slo_violations: row 4 references a missing receipts row" in _failed(failures, "data_foreign_key_check")
+    assert "receipts.receipt_json: 1 stored values are not valid JSON" in _failed(failures, "data_json_valid")
+    assert "agent_execution_stats: row 'agent-b' holds (99, 1, 0, 30, 7), recomputing from receipts gives " \
+           "(2, 1, 0, 30, 7)" == _failed(failures, "data_rollup_agent_execution_stats")
+
+
+def test_a_corrupt_index_page_fails_integrity_check(database: Path) -> None:
+    conn = sqlite3.connect(database)
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'idx_audit_log_status_time'").fetchone()[0]
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    data = bytearray(database.read_bytes())
+    start = (root - 1) * page_size
+    data[start + page_size // 2: start + page_size - 8] = b"\xff" * (page_size // 2 - 8)
+    database.write_bytes(bytes(data))
+    assert "integrity_check: " in _failed(_failures(db=database), "data_integrity_check")
+
+
+def test_a_database_in_rollback_journal_mode_fails_the_wal_check(database: Path) -> None:
+    conn = sqlite3.connect(database)
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+    assert _failed(_failures(db=database), "journal_mode_wal") == \
+        f"{database}: journal_mode is delete, the contract says wal"
+
+
+# ------------------------------------------------------------- the pieces
+@pytest.fixture
+def loaded() -> Iterator[sqlite3.Connection]:
+    ctx = open_target(CONTRACT)
+    yield ctx.target
+    ctx.target.close()
+
+
+def test_full_scans_see_through_aliases(loaded: sqlite3.Connection) -> None:
+    assert [(s.table, s.is_index) for s in full_scans(loaded, "SELECT * FROM receipts AS r WHERE r.duration_ms > 5")] \
+        == [("receipts", False)]
+    assert full_scans(loaded, "SELECT * FROM receipts WHERE execution_id = ?", ("x",)) == []
+    plan_lines = query_plan(loaded, "SELECT * FROM receipts WHERE execution_id = :e", {"e": "x"})
+    assert indexes_used(plan_lines) == {"sqlite_autoindex_receipts_1"}
+
+
+def test_the_view_oracles_read_the_contract_as_a_person_would() -> None:
+    data = dataset.Dataset(
+        receipts=tuple({**r, "id": n} for n, r in enumerate(dataset.RECEIPTS, start=1)),
+        audit=dataset.AUDIT, stages=dataset.STAGES, violations=dataset.VIOLATIONS)
+    recent = dataset.recent_executions(data, 100)
+    # Newest first by instant, ties (exec-3 and exec-4 at 09:00Z) by id descending.
+    assert [r[0] for r in recent] == ["exec-5", "exec-2", "exec-1", "exec-4", "exec-3", "exec-6", "exec-7"]
+    # exec-1 (agent-a, 10:00:00 to 10:01:00 UTC): the two edges and one inside; not 1 ms late, not agent-b.
+    assert {r[0]: (r[8], r[9]) for r in recent}["exec-1"] == (3, 2)
+    agents = dataset.agent_performance_summary(data)
+    assert [a[0] for a in agents] == ["agent-a", "agent-b", "agent-c", "agent-d"]
+    assert agents[0][4] == 20506.67 and agents[0][8] == "2026-01-29 11:30:00.250"
+    stages = dataset.pipeline_stage_performance(data)
+    assert [(s[0], s[2]) for s in stages] == [
+        ("μ₂_extract", 250.0), ("μ₁_normalize", 133.67), ("μ₃_emit", 33.5), ("μ₄_canonicalize", 5.0),
+        ("μ₅_receipt", 5.0)]
+
+
+@pytest.mark.parametrize(("timestamp", "utc"), [
+    ("2026-01-29T12:00:00+02:00", "2026-01-29 10:00:00.000"),
+    ("2026-01-29 11:00:00", "2026-01-29 11:00:00.000"),
+    ("2026-01-28T23:59:59-01:00", "2026-01-29 00:59:59.000"),
+    ("2026-01-29T11:30:00.250", "2026-01-29 11:30:00.250"),
+])
+def test_utc_text_is_the_normalized_form(timestamp: str, utc: str) -> None:
+    assert dataset.utc_text(timestamp) == utc
