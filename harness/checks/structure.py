@@ -180,7 +180,11 @@ def _duplicates(table: str, indexes: list[IndexInfo]) -> list[str]:
     fix="Create or correct the index in schema.sql (CREATE INDEX IF NOT EXISTS ...), or change the contract.",
 )
 def index_declared(ctx: CheckContext, index: str) -> Iterable[str]:
-    return index_problems(ctx, ctx.contract.index(index))
+    declared = ctx.contract.index(index)
+    unknown = [q for q in declared.serves if q not in ctx.contract.queries]
+    if unknown:
+        yield f"{index}: the contract says it serves {', '.join(unknown)}, which the contract does not declare"
+    yield from index_problems(ctx, declared)
 
 
 # ------------------------------------------------------------ foreign keys
