@@ -22,14 +22,15 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from harness import benchstats, datagen, db
+from harness.benchjson import load_results
 from harness.errors import InputError, UsageError
-from harness.fingerprint import fingerprint
+from harness.fingerprint import differs, fingerprint
 from harness.results import FAIL, PASS, WARN, BenchReport, Comparison, DerivedCheck, WorkloadResult
 from harness.rounds import DataSample, Round, Templates, bind, query_plan
 from harness.workloads import READ, Workload, load_workloads, select
@@ -114,6 +115,7 @@ def run_bench(
     cache_dir: str | os.PathLike[str] | None = None,
     work_dir: str | os.PathLike[str] | None = None,
     time_limit_s: float = TIME_LIMIT_S,
+    previous: str | os.PathLike[str] | None = None,
 ) -> BenchReport:
     """Measure the workloads at each scale and judge them against their budgets.
 
@@ -121,10 +123,15 @@ def run_bench(
     baseline 'original' = the original design). workloads: names (default
     all). rounds: override every workload's round count. quick: the
     workloads' quick round counts (percentiles then WARN as too few rounds).
+    previous: a results file of an earlier run (save_results) to compare
+    with instead of a baseline schema (compare_runs).
     """
     ordered = _check_options(scales, durability, rounds)
     schema_file = _existing(schema, "--schema") if schema is not None else db.schema_path()
     baseline_file = resolve_baseline(baseline_schema)
+    if previous is not None and baseline_file is not None:
+        raise UsageError("--compare and --baseline-schema are incompatible: compare with one baseline at a time")
+    earlier = load_results(previous) if previous is not None else None
     chosen = select(load_workloads(), workloads)
     notify = progress or (lambda event: None)
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
@@ -147,7 +154,7 @@ def run_bench(
             notes.append(f"lookup also measured at {scaling_scale} for the scaling check")
 
     original = baseline_file is not None and _sha256(baseline_file) == _sha256(ORIGINAL_SCHEMA)
-    return BenchReport(
+    report = BenchReport(
         results=tuple(results),
         fingerprint=machine,
         schema_sha256=_sha256(schema_file),
@@ -158,6 +165,52 @@ def run_bench(
         notes=tuple(notes),
         derived=tuple(derived_checks(results, against_original=original)),
     )
+    return compare_runs(report, earlier) if earlier is not None else report
+
+
+def compare_runs(current: BenchReport, previous: BenchReport) -> BenchReport:
+    """current with each result compared to the same workload and scale of an earlier run.
+
+    Results from another machine (fingerprint.differs) are compared all the
+    same, but a regression there is a WARN, not a FAIL, and a note says why.
+    """
+    differences = differs(previous.fingerprint, current.fingerprint)
+    earlier = {(r.workload, r.scale): r.timings_ms for r in previous.results if r.timings_ms}
+    workloads = {w.name: w for w in load_workloads()}
+    results = []
+    for r in current.results:
+        before = earlier.get((r.workload, r.scale))
+        workload = workloads.get(r.workload)
+        if before and workload and r.timings_ms:
+            r = _with_comparison(r, workload, before, decisive=not differences)
+        results.append(r)
+    notes = list(current.notes)
+    if differences:
+        notes.append(f"WARNING: the earlier results come from another machine ({'; '.join(differences)}): "
+                     "ratios are indicative only and regressions do not fail the run")
+    if previous.durability != current.durability:
+        notes.append(f"WARNING: the earlier run used durability={previous.durability}, this one {current.durability}")
+    notes.append(f"compared with the run of {previous.started_at} (schema {previous.schema_sha256[:12]})")
+    return replace(current, results=tuple(results), notes=tuple(notes),
+                   baseline_schema_sha256=previous.schema_sha256)
+
+
+def _with_comparison(r: WorkloadResult, workload: Workload, baseline: Sequence[float], *,
+                     decisive: bool = True) -> WorkloadResult:
+    """r with its Comparison against baseline rounds; a decisive regression turns the verdict to FAIL."""
+    ab = benchstats.compare(r.timings_ms, baseline, percentile_name=workload.percentile, threshold=workload.threshold)
+    base = benchstats.summarize(baseline)
+    comparison = Comparison(
+        baseline_p50_ms=base.p50, baseline_p95_ms=base.p95, baseline_p99_ms=base.p99,
+        ratio=ab.ratio, p_value=ab.p_value, significant=ab.significant,
+        regression=ab.regression, improvement=ab.improvement,
+    )
+    if not ab.regression:
+        return replace(r, comparison=comparison)
+    reason = (f"regression: {ab.ratio:.2f}x the baseline at {workload.percentile} "
+              f"(p={ab.p_value:.2g}, threshold {workload.threshold:g}x)")
+    verdict = FAIL if decisive and not workload.reference else (WARN if r.verdict != FAIL else FAIL)
+    return replace(r, comparison=comparison, verdict=verdict, reasons=(reason, *r.reasons))
 
 
 def _scaling_extra(scales: Sequence[str], chosen: Sequence[Workload]) -> str | None:
@@ -223,7 +276,7 @@ class _Databases:
         for side, cached in self.cached.items():
             self.plan.notify(BenchProgress("load", self.scale, f"copying {side} data", 0, 1))
             work = self.scratch / f"{side}-{self.scale}.db"
-            _copy_database(cached, work)
+            copy_database(cached, work)
             conn = db.connect(work, durability=self.plan.durability)
             if drop_statistics(conn):
                 self.dropped_statistics.add(side)
@@ -254,7 +307,7 @@ def _load_progress(notify: ProgressCallback, scale: str, subject: str) -> Callab
     return forward
 
 
-def _copy_database(source: Path, target: Path) -> None:
+def copy_database(source: Path, target: Path) -> None:
     """A consistent copy through the backup API (the cache may have a WAL beside it)."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
@@ -425,23 +478,11 @@ def judge(workload: Workload, scale: str, durability: str, timings: Sequence[flo
         failures.append(f"{workload.percentile} {measured:.3f} ms over the budget of {workload.budget_ms:g} ms")
     if workload.max_rows is not None and rows_seen > workload.max_rows:
         failures.append(f"returned {rows_seen} rows; the bound is {workload.max_rows}")
-    comparison = None
-    if baseline:
-        ab = benchstats.compare(timings, baseline, percentile_name=workload.percentile, threshold=workload.threshold)
-        base = benchstats.summarize(baseline)
-        comparison = Comparison(
-            baseline_p50_ms=base.p50, baseline_p95_ms=base.p95, baseline_p99_ms=base.p99,
-            ratio=ab.ratio, p_value=ab.p_value, significant=ab.significant,
-            regression=ab.regression, improvement=ab.improvement,
-        )
-        if ab.regression:
-            failures.append(f"regression: {ab.ratio:.2f}x the baseline at {workload.percentile} "
-                            f"(p={ab.p_value:.2g}, threshold {workload.threshold:g}x)")
     verdict = FAIL if failures else (WARN if reasons else PASS)
     if workload.reference and verdict == FAIL:
         verdict = WARN  # a comparison point, not a product target
         reasons.append("reference measurement: not a product target")
-    return WorkloadResult(
+    result = WorkloadResult(
         workload=workload.name,
         description=workload.operation,
         scale=scale,
@@ -463,8 +504,8 @@ def judge(workload: Workload, scale: str, durability: str, timings: Sequence[flo
         reasons=tuple(failures + reasons),
         plan=tuple(plan),
         timings_ms=tuple(timings),
-        comparison=comparison,
     )
+    return _with_comparison(result, workload, baseline) if baseline else result
 
 
 def derived_checks(results: Sequence[WorkloadResult], *, against_original: bool) -> list[DerivedCheck]:

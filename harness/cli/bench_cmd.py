@@ -46,6 +46,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--schema", metavar="FILE", help="schema to measure (default: the shipped schema.sql)")
     parser.add_argument("--baseline-schema", metavar="FILE",
                         help="schema to compare against; 'original' = the original ggen design (default: none)")
+    parser.add_argument("--compare", metavar="FILE",
+                        help="compare with an earlier run's --json results instead of a baseline schema "
+                        "(warns when they come from another machine; default: none)")
     parser.add_argument("--durability", choices=("normal", "full"), default="normal",
                         help="synchronous=NORMAL or FULL, both in WAL mode (default: normal)")
     parser.add_argument("--workload", action="append", metavar="NAME",
@@ -90,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
         report = run_bench(
             scales, quick=args.quick, schema=args.schema, baseline_schema=args.baseline_schema,
             durability=args.durability, workloads=args.workload, rounds=args.rounds, progress=progress,
+            previous=args.compare,
         )
     print(render(report))
     if args.json:

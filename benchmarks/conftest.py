@@ -1,0 +1,92 @@
+"""pytest-benchmark wiring for the SLO targets: options and the databases they run on.
+
+Options (group "ggen-db benchmarks"):
+  --ggen-scale SCALE         data scale: 1k, 10k (default, for CI), 100k or 1m
+  --ggen-durability MODE     normal (default) or full: synchronous in WAL mode
+  --ggen-quick               each workload's quick round count
+
+Real runs: pytest benchmarks --benchmark-enable --ggen-scale 100k
+CI (`pytest`, benchmarks disabled): every target runs once at 10k as a smoke test.
+Databases come from harness.datagen's cache ($GGEN_DB_CACHE, else ~/.cache/ggen-db).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SCALE_OPTION = "--ggen-scale"
+DURABILITY_OPTION = "--ggen-durability"
+QUICK_OPTION = "--ggen-quick"
+SCALES = ("1k", "10k", "100k", "1m")
+DURABILITIES = ("normal", "full")
+
+
+def _choice(allowed: tuple[str, ...], option: str):  # type: ignore[no-untyped-def]
+    def parse(text: str) -> str:
+        if text not in allowed:
+            raise argparse.ArgumentTypeError(f"{option} {text}: choose from {', '.join(allowed)}")
+        return text
+
+    return parse
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ggen-db benchmarks")
+    group.addoption(SCALE_OPTION, metavar="SCALE", default="10k", type=_choice(SCALES, SCALE_OPTION),
+                    help="data scale of the SLO benchmarks: 1k, 10k, 100k or 1m. Default: 10k")
+    group.addoption(DURABILITY_OPTION, metavar="MODE", default="normal", type=_choice(DURABILITIES, DURABILITY_OPTION),
+                    help="synchronous=NORMAL or FULL (WAL either way). Default: normal")
+    group.addoption(QUICK_OPTION, action="store_true", default=False,
+                    help="use each workload's quick round count. Default: off")
+
+
+@pytest.fixture(scope="session")
+def scale(request: pytest.FixtureRequest) -> str:
+    value: str = request.config.getoption(SCALE_OPTION)
+    return value
+
+
+@pytest.fixture(scope="session")
+def durability(request: pytest.FixtureRequest) -> str:
+    value: str = request.config.getoption(DURABILITY_OPTION)
+    return value
+
+
+@pytest.fixture(scope="session")
+def quick(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption(QUICK_OPTION))
+
+
+@pytest.fixture(scope="session")
+def cached_db(scale: str) -> Path:
+    from harness import datagen
+
+    return datagen.cached_database(datagen.DataSpec.for_scale(scale))
+
+
+@pytest.fixture(scope="session")
+def read_db(cached_db: Path, durability: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlite3.Connection]:
+    """A working copy for the read targets (statistics removed), shared by all of them."""
+    yield from _working_copy(cached_db, durability, tmp_path_factory.mktemp("read") / "bench.db")
+
+
+@pytest.fixture
+def write_db(cached_db: Path, durability: str, tmp_path: Path) -> Iterator[sqlite3.Connection]:
+    """A fresh working copy per write target: each starts at the scale."""
+    yield from _working_copy(cached_db, durability, tmp_path / "bench.db")
+
+
+def _working_copy(cached: Path, durability: str, target: Path) -> Iterator[sqlite3.Connection]:
+    from harness import db
+    from harness.bench import copy_database, drop_statistics
+
+    copy_database(cached, target)
+    conn = db.connect(target, durability=durability)
+    drop_statistics(conn)
+    yield conn
+    conn.close()

@@ -1,0 +1,71 @@
+"""The SLO targets as pytest-benchmark benchmarks: one per workload of harness.workloads.
+
+Each round is one call (pedantic mode, iterations=1): parameters are drawn
+in the untimed setup, the call alone is timed. p50/p95/p99/p99.9 come from
+the raw rounds (benchmark.stats.stats.data) and go into extra_info with the
+budget, the headroom and the verdict; the test fails when the workload's
+percentile exceeds its budget (harness.bench.judge, the rule `ggen-db bench`
+applies). With --benchmark-disable (the default in CI) each target runs
+once as a smoke test and only the result bound is checked.
+
+A/B comparisons and the store-overhead ratios interleave rounds of two
+subjects, which one pytest-benchmark test cannot do: `ggen-db bench` runs those.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import pytest
+
+from harness.bench import judge
+from harness.results import FAIL
+from harness.rounds import bind
+from harness.workloads import READ, Workload, load_workloads
+
+WORKLOADS = load_workloads()
+
+
+@pytest.mark.parametrize("workload", [w for w in WORKLOADS if w.kind == READ], ids=lambda w: w.name)
+def test_read_slo(benchmark: Any, workload: Workload, read_db: sqlite3.Connection, scale: str,
+                  durability: str, quick: bool) -> None:
+    _measure(benchmark, workload, read_db, scale, durability, quick)
+
+
+@pytest.mark.parametrize("workload", [w for w in WORKLOADS if w.kind != READ], ids=lambda w: w.name)
+def test_write_slo(benchmark: Any, workload: Workload, write_db: sqlite3.Connection, scale: str,
+                   durability: str, quick: bool) -> None:
+    _measure(benchmark, workload, write_db, scale, durability, quick)
+
+
+def _measure(benchmark: Any, workload: Workload, conn: sqlite3.Connection, scale: str, durability: str,
+             quick: bool) -> None:
+    benchmark.group = f"{scale} {durability}"
+    round_ = bind(workload, conn, scale=scale)
+    for _ in range(workload.warmup if benchmark.enabled else 0):
+        round_.run(round_.prepare())
+    result = benchmark.pedantic(round_.run, setup=lambda: ((round_.prepare(),), {}),
+                                rounds=workload.rounds_for(quick=quick), iterations=1)
+    if workload.max_rows is not None:
+        assert result <= workload.max_rows, f"{workload.name} returned {result} rows; the bound is {workload.max_rows}"
+    if benchmark.stats is None:  # --benchmark-disable: one call, nothing to judge
+        return
+    timings_ms = [t * 1000 for t in benchmark.stats.stats.data]
+    verdict = judge(workload, scale, durability, timings_ms, rows_seen=getattr(round_, "max_rows_seen", 0))
+    benchmark.extra_info.update({
+        "percentile": verdict.percentile,
+        "p50_ms": verdict.p50_ms,
+        "p95_ms": verdict.p95_ms,
+        "p99_ms": verdict.p99_ms,
+        "p999_ms": verdict.p999_ms,
+        "budget_ms": verdict.budget_ms,
+        "headroom": verdict.headroom,
+        "verdict": verdict.verdict,
+        "reasons": list(verdict.reasons),
+        "operation": workload.operation,
+        "scale": scale,
+        "durability": durability,
+    })
+    if verdict.verdict == FAIL:
+        pytest.fail(f"{workload.name} at {scale}: {'; '.join(verdict.reasons)}", pytrace=False)
