@@ -129,9 +129,20 @@ def test_markdown_shows_the_verdict_first_then_conformance_and_slo_tables():
     text = signoff_markdown.render_markdown(fake.result())
     assert text.splitlines()[0] == "# ggen-db sign-off: ✅ PASS"
     assert text.index("## Conformance") < text.index("## SLO benchmarks")
-    slo = markdown_tables(text)[1]
+    checklist, extras, slo, _environment = markdown_tables(text)
+    assert len(checklist) == 2 + 36
+    assert [[c.strip() for c in row] for row in extras[2:]] == [["Enumerations", "1", "1", "0"],
+                                                                ["Timestamps", "1", "1", "0"]]
     assert [c.strip() for c in slo[0]] == list(signoff_view.SLO_HEADER)
     assert len(slo) == 2 + len(fake.bench_report().results)
+
+
+def test_markdown_lists_every_failed_check_including_the_extra_ones():
+    failing = fake.finding(None, "Enumerations", "failed", message="accepts 'bogus'", code="enum_status")
+    text = signoff_markdown.render_markdown(fake.result(fake.check_report(failing, failed={3: "no audit_log"})))
+    failed = markdown_tables(text)[0]
+    assert [row[1].strip() for row in failed[2:]] == ["3", ""]
+    assert "enum\\_status" in failed[3][2]
 
 
 def test_markdown_tables_keep_their_shape_and_show_hostile_text_literally():
