@@ -162,6 +162,45 @@ def test_run_checks_can_run_a_subset() -> None:
     assert [f.code for f in findings] == ["check_24_all_indexes", "tables_declared"]
 
 
+# The original delivery's design, as REFERENCE.md describes it (abridged to what the checks need).
+ORIGINAL_SCHEMA = """
+CREATE TABLE IF NOT EXISTS receipts (id INTEGER PRIMARY KEY AUTOINCREMENT, execution_id TEXT NOT NULL UNIQUE, agent_id TEXT NOT NULL, operation TEXT NOT NULL CHECK (operation IN ('validation','generation','normalization','extraction','emission','canonicalization','receipt','dry_run','watch')), status TEXT NOT NULL CHECK (status IN ('passed','failed','partial','cancelled')), timestamp TEXT NOT NULL, created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP, manifest_hash TEXT, ontology_hash TEXT, files_generated INTEGER DEFAULT 0, files_modified INTEGER DEFAULT 0, duration_ms INTEGER NOT NULL, receipt_json TEXT, error_message TEXT, environment TEXT);
+CREATE TABLE IF NOT EXISTS audit_log (id INTEGER PRIMARY KEY AUTOINCREMENT, timestamp TEXT NOT NULL, agent_id TEXT NOT NULL, operation TEXT NOT NULL, status TEXT NOT NULL, duration_ms INTEGER, error_message TEXT, context_json TEXT, created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP);
+CREATE TABLE IF NOT EXISTS slo_violations (id INTEGER PRIMARY KEY AUTOINCREMENT, execution_id TEXT NOT NULL, metric TEXT NOT NULL, target_value REAL NOT NULL, actual_value REAL NOT NULL, severity TEXT NOT NULL, description TEXT, timestamp TEXT NOT NULL, created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP, FOREIGN KEY (execution_id) REFERENCES receipts(execution_id));
+CREATE INDEX IF NOT EXISTS idx_receipts_execution ON receipts(execution_id);
+CREATE VIEW IF NOT EXISTS recent_executions AS SELECT r.execution_id, r.agent_id, r.operation, r.status, r.timestamp, r.files_generated, r.files_modified, r.duration_ms, (SELECT COUNT(*) FROM audit_log a WHERE a.timestamp BETWEEN r.timestamp AND datetime(r.timestamp, '+' || r.duration_ms || ' milliseconds')) as audit_entries, (SELECT COUNT(*) FROM slo_violations s WHERE s.execution_id = r.execution_id) as slo_violations FROM receipts r ORDER BY r.timestamp DESC LIMIT 100;
+CREATE VIEW IF NOT EXISTS agent_performance_summary AS SELECT agent_id, COUNT(*) as total_executions, SUM(CASE WHEN status='passed' THEN 1 ELSE 0 END) as successful_executions, SUM(CASE WHEN status='failed' THEN 1 ELSE 0 END) as failed_executions, ROUND(AVG(duration_ms),2) as avg_duration_ms, MIN(duration_ms) as min_duration_ms, MAX(duration_ms) as max_duration_ms, SUM(files_generated) as total_files_generated, MAX(timestamp) as last_execution FROM receipts GROUP BY agent_id ORDER BY total_executions DESC;
+CREATE TABLE IF NOT EXISTS agent_memory (id INTEGER PRIMARY KEY AUTOINCREMENT, agent_id TEXT NOT NULL UNIQUE, memory_json TEXT NOT NULL, collision_history TEXT, retry_count INTEGER DEFAULT 0, last_error TEXT, updated_at DATETIME DEFAULT CURRENT_TIMESTAMP, created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP);
+CREATE TABLE IF NOT EXISTS workflow_sessions (id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL UNIQUE, start_time DATETIME NOT NULL, end_time DATETIME, status TEXT NOT NULL CHECK (status IN ('running','completed','failed','cancelled')), agent_count INTEGER NOT NULL, total_duration_ms INTEGER, successful_operations INTEGER DEFAULT 0, failed_operations INTEGER DEFAULT 0, context_json TEXT, created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP);
+CREATE TABLE IF NOT EXISTS collision_detection (id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL, agent_id_1 TEXT NOT NULL, agent_id_2 TEXT NOT NULL, collision_type TEXT NOT NULL CHECK (collision_type IN ('file_conflict','memory_conflict','semantic_overlap','structural_overlap')), description TEXT NOT NULL, resolution TEXT, severity TEXT NOT NULL CHECK (severity IN ('info','warning','critical')), timestamp TEXT NOT NULL, created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP, FOREIGN KEY (session_id) REFERENCES workflow_sessions(session_id));
+CREATE TABLE IF NOT EXISTS pipeline_metrics (id INTEGER PRIMARY KEY AUTOINCREMENT, execution_id TEXT NOT NULL, stage TEXT NOT NULL CHECK (stage IN ('μ₁_normalize','μ₂_extract','μ₃_emit','μ₄_canonicalize','μ₅_receipt')), duration_ms INTEGER NOT NULL, input_size_bytes INTEGER, output_size_bytes INTEGER, status TEXT NOT NULL CHECK (status IN ('passed','failed')), error_message TEXT, timestamp TEXT NOT NULL, created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP, FOREIGN KEY (execution_id) REFERENCES receipts(execution_id));
+CREATE VIEW IF NOT EXISTS pipeline_stage_performance AS SELECT stage, COUNT(*) as executions, ROUND(AVG(duration_ms),2) as avg_duration_ms, MIN(duration_ms) as min_duration_ms, MAX(duration_ms) as max_duration_ms, SUM(CASE WHEN status='passed' THEN 1 ELSE 0 END) as passed, SUM(CASE WHEN status='failed' THEN 1 ELSE 0 END) as failed FROM pipeline_metrics GROUP BY stage ORDER BY avg_duration_ms DESC;
+"""
+
+
+def test_the_original_design_fails_on_its_documented_defects(tmp_path: Path) -> None:
+    schema = tmp_path / "original.sql"
+    schema.write_text(ORIGINAL_SCHEMA, encoding="utf-8")
+    failures = _failures(schema=schema)
+    # Defect 1: audit_entries is always 0 (no 'milliseconds' modifier, text comparison, no agent_id).
+    assert "recent_executions.audit_entries: exec-1 counts 0, expected 3" in _failed(
+        failures, "view_recent_executions_audit_window")
+    # Defect 2: an explicit index repeats the UNIQUE autoindex.
+    assert "idx_receipts_execution: duplicates sqlite_autoindex_receipts_1 on receipts (execution_id)" in _failed(
+        failures, "check_23_receipts_indexes")
+    # Defects 3 and 4: invalid JSON, garbage timestamps, negative durations and empty ids are stored.
+    assert "receipts.receipt_json: accepts '{bad'" in _failed(failures, "json_receipts_receipt_json")
+    assert "receipts.timestamp: accepts 'yesterday-ish'" in _failed(failures, "timestamp_receipts_timestamp")
+    assert "receipts.duration_ms: accepts -1" in _failed(failures, "count_receipts_duration_ms")
+    assert "receipts.agent_id: accepts ''" in _failed(failures, "id_receipts_agent_id")
+    # Defect 5: no ON DELETE rule, so archiving a receipt with metrics fails.
+    assert "ON DELETE is NO ACTION, the contract says CASCADE" in _failed(failures, "fk_pipeline_metrics_execution_id")
+    # Defect 6: WAL documented, never enabled.
+    assert "journal_mode delete" in _failed(failures, "journal_mode_wal")
+    # Views ordered by text, not by time.
+    assert "row 1 (exec-5): execution_id is 'exec-1'" in _failed(failures, "check_33_view_recent_executions")
+
+
 # -------------------------------------------------------------- databases
 def test_a_database_is_never_written(database: Path) -> None:
     before = database.read_bytes()

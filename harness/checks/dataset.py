@@ -22,6 +22,7 @@ from harness.checks.rows import insert_with_parents
 from harness.contract import Contract, utc_key
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+TABLES = ("receipts", "audit_log", "pipeline_metrics", "slo_violations")  # what the data set writes
 
 RECEIPTS: tuple[dict[str, Any], ...] = (
     # execution_id, agent, operation, status, timestamp (10:00Z), duration, files

@@ -99,7 +99,7 @@ def rollup_exact(ctx: CheckContext, table: str) -> Iterable[str]:
     from harness.checks import dataset, views  # views imports this module
 
     rollup = rollup_definition(table)
-    ctx.require_tables(table, rollup.base)
+    ctx.require_tables(table, rollup.base, *dataset.TABLES)
     db = ctx.scratch()
     dataset.load(db, ctx.contract)
     found = [f"after loading the data set: {p}" for p in rollup_problems(db, ctx.contract, table)]
@@ -123,10 +123,10 @@ def rollup_exact(ctx: CheckContext, table: str) -> Iterable[str]:
 def rollup_rollback(ctx: CheckContext) -> Iterable[str]:
     from harness.checks import dataset
 
-    db = ctx.scratch()
-    dataset.load(db, ctx.contract)
     tables = [t.name for t in ctx.contract.tables.values()]
     ctx.require_tables(*tables)
+    db = ctx.scratch()
+    dataset.load(db, ctx.contract)
     before = _snapshot(db, tables)
     db.execute("BEGIN")
     for rollup in (rollup_definition(t) for t in tables if ctx.contract_table(t).derived):

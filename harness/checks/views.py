@@ -67,6 +67,7 @@ def all_view_problems(ctx: CheckContext, conn: sqlite3.Connection, data: dataset
 
 def view_values_check(ctx: CheckContext, view: str) -> Iterable[str]:
     """The checklist's view checks: right values, whichever order the rows were written in."""
+    ctx.require_tables(*dataset.TABLES)
     found: list[str] = []
     for reverse in (False, True):
         db = ctx.scratch()
@@ -147,6 +148,7 @@ def audit_window(ctx: CheckContext) -> Iterable[str]:
         raise Broken(f"{view}.audit_entries: not declared in the contract")
     if view not in ctx.info.views:
         raise Broken(f"{view}: view is missing")
+    ctx.require_tables(*dataset.TABLES)
     db = ctx.scratch()
     data = dataset.load(db, ctx.contract)
     expected = {r[0]: r[8] for r in dataset.recent_executions(data, ctx.contract.views[view].max_rows or 100)}
