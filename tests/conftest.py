@@ -8,10 +8,20 @@ HYPOTHESIS_PROFILE=deep.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import warnings
 
 from hypothesis import settings
 
 settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True, database=None, print_blob=False)
 settings.register_profile("deep", max_examples=2000, deadline=None, derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# On a failure, hypothesis's pytest plugin imports hypothesis.extra._patching
+# (libcst), whose import warns that mypy_extensions.TypedDict is deprecated;
+# under filterwarnings=error that aborts the session with INTERNALERROR and
+# hides the falsifying example. Import it once here, the warning silenced.
+with warnings.catch_warnings(), contextlib.suppress(ImportError):
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import hypothesis.extra._patching  # noqa: F401
