@@ -146,7 +146,7 @@ HAND_WRITTEN = [
            "fk_pipeline_metrics_execution_id", ("pipeline_metrics.execution_id", "ON DELETE")),
     Mutant("ON DELETE of collisions changed",
            in_statement("CREATE TABLE IF NOT EXISTS collision_detection", "ON DELETE CASCADE", "ON DELETE NO ACTION"),
-           "flow_session_collisions", ("workflow_sessions", "delete refused")),
+           "flow_session_collisions", ("collision_detection.session_id", "ON DELETE CASCADE")),
     Mutant("json_valid removed", replace("CHECK (receipt_json IS NULL OR json_valid(receipt_json))", "CHECK (1)"),
            "json_receipts_receipt_json", ("receipts.receipt_json", "JSON")),
     Mutant("view: audit join ignores agent_id", remove("a.agent_id = r.agent_id\n        AND "),
@@ -219,12 +219,12 @@ HAND_WRITTEN = [
     Mutant("schema ships bad rows", append(BAD_ROWS),
            "data_foreign_key_check", ("pipeline_metrics",)),
     Mutant("PRAGMA foreign_keys removed", remove("PRAGMA foreign_keys = ON;"),
-           "schema_plain_load", ("foreign keys",)),
+           "schema_plain_load", ("PRAGMA foreign_keys",)),
     Mutant("PRAGMA journal_mode removed", remove("PRAGMA journal_mode = WAL;"),
-           "journal_mode_wal", ("journal_mode",)),
+           "journal_mode_wal", ("journal_mode delete",)),
     Mutant("schema not idempotent",
            replace("CREATE INDEX IF NOT EXISTS idx_audit_log_time", "CREATE INDEX idx_audit_log_time"),
-           "schema_idempotent", ("second time",)),
+           "schema_idempotent", ("second time", "idx_audit_log_time")),
 ]
 
 MUTANTS: tuple[Mutant, ...] = tuple(_generated() + HAND_WRITTEN)

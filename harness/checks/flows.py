@@ -105,7 +105,10 @@ def _delete_session_problems(ctx: CheckContext, db: sqlite3.Connection) -> list[
     try:
         db.execute("DELETE FROM workflow_sessions WHERE session_id = 'session-flow'")
     except sqlite3.IntegrityError as e:
-        return [] if fk.on_delete in ("RESTRICT", "NO ACTION") else [f"workflow_sessions: delete refused ({e})"]
+        if fk.on_delete in ("RESTRICT", "NO ACTION"):
+            return []
+        return [f"workflow_sessions: deleting a session with collisions is refused ({e}); the contract says "
+                f"collision_detection.session_id is ON DELETE {fk.on_delete}"]
     left = db.execute("SELECT count(*) FROM collision_detection WHERE session_id = 'session-flow'").fetchone()[0]
     if fk.on_delete == "CASCADE" and left:
         return [f"collision_detection.session_id: {left} collisions remain after their session was deleted "
