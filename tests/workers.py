@@ -33,6 +33,7 @@ OPERATIONS = ("generation", "validation", "emission", "canonicalization")
 STATUSES = ("passed", "passed", "passed", "failed", "partial")
 AUDITS_PER_RECEIPT = 2
 BASE = datetime(2026, 1, 29, tzinfo=timezone.utc)
+READ_PAUSE_S = 0.01
 T = TypeVar("T")
 
 
@@ -209,6 +210,7 @@ def reader(db_path: str, stop_file: str) -> dict[str, Any]:
                     store.conn.execute("ROLLBACK")
                 continue
             tally["reads"] += 1
+            time.sleep(READ_PAUSE_S)  # a dashboard polls; a tight loop would only steal the writers' CPU
             if problems:
                 tally["inconsistent"] += 1
                 tally["problems"] = sorted(set(tally["problems"]) | set(problems))
