@@ -190,7 +190,7 @@ _DEFINITIONS: tuple[Workload, ...] = (
     Workload(
         name="aggregation", title="agent stats", kind=READ, query="agent_performance_summary",
         operation="per-agent statistics (counts, success, avg/min/max duration) ordered by successful_executions",
-        percentile="p95", budget_ms=AGGREGATION_MS, rounds=300, quick_rounds=60, max_rows=1000,
+        percentile="p95", budget_ms=AGGREGATION_MS, rounds=300, quick_rounds=60, max_rows=100,
         max_steps=3_000, source="REFERENCE 5: aggregation < 25 ms, tightened to 2 ms",
     ),
     Workload(
@@ -213,7 +213,7 @@ _DEFINITIONS: tuple[Workload, ...] = (
         name="view_agent_performance_summary", title="view agent_performance_summary", kind=READ,
         index="idx_receipts_agent_duration", sql="SELECT * FROM agent_performance_summary",
         operation="the whole view: one row per agent",
-        percentile="p95", budget_ms=VIEW_MS, rounds=300, quick_rounds=60, max_rows=1000,
+        percentile="p95", budget_ms=VIEW_MS, rounds=300, quick_rounds=60, max_rows=100,
         max_steps=3_000, source="REFERENCE 5: agent_performance_summary < 100 ms, tightened to 2 ms",
     ),
     Workload(
