@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -461,7 +462,9 @@ def write_reports(result: SignoffResult, target: Path) -> dict[str, str]:
     """Render every report into a temporary directory beside target, then move them into place."""
     rendered = render_reports(result)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    # Not mkdtemp: its 0700 would become the report directory's mode; mkdir honours the umask.
+    staging = target.parent / f".{target.name}-{secrets.token_hex(6)}"
+    staging.mkdir()
     try:
         for name, text in rendered.items():
             (staging / name).write_text(text, encoding="utf-8")

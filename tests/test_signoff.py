@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import stat
 from dataclasses import replace
 from pathlib import Path
 
@@ -126,6 +127,16 @@ def test_signoff_writes_the_four_reports_and_returns_where(tmp_path, fake_runs):
     assert data["verdict"]["status"] == result.verdict.status == PASS
     assert data["environment"]["scratch_database"]["tables"] > 0  # `ggen-db init` really ran
     assert data["environment"]["scratch_database"]["pragmas"]["journal_mode"] == "wal"
+
+
+def test_the_report_directory_gets_the_usual_permissions(tmp_path, fake_runs):
+    umask = os.umask(0o022)
+    try:
+        api.signoff(tmp_path / "out", scales=("10k",))
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o755
+    assert stat.S_IMODE((tmp_path / "out" / "signoff.html").stat().st_mode) == 0o644
 
 
 def test_default_directory_is_dated_and_named_after_the_schema(tmp_path, fake_runs, monkeypatch):
