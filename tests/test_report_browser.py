@@ -7,7 +7,6 @@ where .ci/run installs it: a report nobody looked at is not tested.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +21,7 @@ from harness.signoff import Delta
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("GGEN_DB_CHROMIUM", "/usr/bin/chromium")  # another path for non-Debian machines
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(2)> \"quotes\" 'single' a|b"
@@ -30,14 +29,22 @@ CSP_META = '<meta http-equiv="Content-Security-Policy"'
 
 
 def _unavailable(why: str) -> None:
+    """Skip on a developer machine; fail in CI, where a skipped browser test would hide a broken report."""
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(f"{why}: CI must run the browser test (.ci/run installs Debian's chromium)")
     pytest.skip(why)
 
 
+@pytest.mark.parametrize(("ci", "outcome"), [("true", pytest.fail.Exception), ("", pytest.skip.Exception)])
+def test_a_missing_browser_fails_in_ci_and_skips_locally(monkeypatch, ci, outcome):
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match="chromium not found"):
+        _unavailable("/nowhere/chromium not found")
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
+    if not Path(CHROMIUM).exists():
         _unavailable(f"{CHROMIUM} not found")
     try:
         from playwright.sync_api import sync_playwright
