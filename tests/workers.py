@@ -34,6 +34,7 @@ STATUSES = ("passed", "passed", "passed", "failed", "partial")
 AUDITS_PER_RECEIPT = 2
 BASE = datetime(2026, 1, 29, tzinfo=timezone.utc)
 READ_PAUSE_S = 0.01
+CRASH_BATCH_MAX = 120  # receipts per crash-writer batch: long transactions, so kills land inside them
 T = TypeVar("T")
 
 
@@ -221,25 +222,29 @@ def reader(db_path: str, stop_file: str) -> dict[str, Any]:
 
 
 def crash_writer(db_path: str, log_path: str, seed: int) -> None:
-    """Write batches forever; after each COMMIT returns, log the batch (flush + fsync). Killed by the test.
+    """Write batches forever, logging each; killed by the test.
 
-    Log lines: "ready", then "<batch id> <receipts in the batch>" per committed batch.
+    Log lines: "ready"; "begin <batch id>" before a batch (flushed: a killed process's
+    written data survives, so the test knows a batch was in flight); "<batch id> <receipts>"
+    after its COMMIT returned (flush + fsync). The batch id holds its size (n<size>).
     """
     rng = random.Random(seed)
     with open(log_path, "a", encoding="utf-8") as log, Store.open(db_path) as store:
 
-        def note(text: str) -> None:
+        def note(text: str, *, sync: bool = True) -> None:
             log.write(text + "\n")
             log.flush()
-            os.fsync(log.fileno())
+            if sync:
+                os.fsync(log.fileno())
 
         note("ready")
         number = 0
         while True:
             number += 1
-            size = rng.randint(1, 40)
+            size = rng.randint(1, CRASH_BATCH_MAX)
             batch_id = f"s{seed}b{number}n{size}"  # the size in the id: a batch is checkable unlogged
-            store.record_receipts(bundle(batch_id, i) for i in range(size))
+            note(f"begin {batch_id}", sync=False)
+            store.record_receipts([bundle(batch_id, i) for i in range(size)])
             note(f"{batch_id} {size}")
 
 
