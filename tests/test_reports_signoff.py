@@ -285,6 +285,19 @@ def test_distribution_chart_marks_the_budget_at_its_value():
     assert "budget p99 4 ms" in svg
 
 
+@pytest.mark.parametrize(
+    ("comparison", "text"),
+    [
+        (fake.comparison(1.5, regression=True, p_value=0.001), "REGRESSION 1.50x, p=0.001"),
+        (fake.comparison(0.5, improvement=True, p_value=0.001), "faster 0.50x, p=0.001"),
+        (fake.comparison(1.1, p_value=0.001), "within threshold 1.10x, p=0.001"),
+        (fake.comparison(1.6, p_value=0.3), "not significant 1.60x, p=0.3"),
+    ],
+)
+def test_comparison_text_separates_significance_from_size(comparison, text):
+    assert signoff_view.comparison_text(comparison) == text
+
+
 @pytest.mark.parametrize(("ms", "text"), [(0.0183, "18.3 µs"), (1.4, "1.4 ms"), (1340.0, "1.34 s"),
                                           (math.nan, "n/a"), (None, "n/a")])
 def test_format_ms_picks_the_readable_unit(ms, text):

@@ -108,7 +108,9 @@ def facts(result: SignoffResult) -> list[tuple[str, str]]:
     ]
     if result.baseline:
         machine = "same machine" if result.baseline.same_machine else "another machine: deltas are indicative only"
-        items.append(("Baseline", f"{result.baseline.path} ({result.baseline.generated_at}; {machine})"))
+        schema = "same schema" if result.baseline.schema_sha256 == result.schema_sha256 else (
+            f"schema {result.baseline.schema_sha256[:12]}")
+        items.append(("Baseline", f"{result.baseline.path} ({result.baseline.generated_at}; {schema}; {machine})"))
     return items
 
 

@@ -103,7 +103,7 @@ def _slo(result: SignoffResult) -> list[str]:
         machine = "same machine" if result.baseline.same_machine else "ANOTHER machine: deltas are indicative only"
         lines += [
             f"Against baseline {escape(result.baseline.path)} ({escape(result.baseline.generated_at)}, "
-            f"commit {code(result.baseline.git_commit)}, {machine}).",
+            f"schema {code(result.baseline.schema_sha256[:12])}, commit {code(result.baseline.git_commit)}, {machine}).",
             "",
         ]
     lines += table(view.slo_header(result), view.slo_rows(result))

@@ -84,6 +84,8 @@ def comparison_text(c: Comparison) -> str:
         kind = "REGRESSION"
     elif c.improvement:
         kind = "faster"
+    elif c.significant:
+        kind = "within threshold"  # a real difference, too small to count
     else:
         kind = "not significant"
     ratio = f"{c.ratio:.2f}x" if c.ratio is not None and math.isfinite(c.ratio) else "n/a"
