@@ -194,7 +194,7 @@ def signoff(
         earlier = _with_machine_check(earlier, bench.fingerprint)
     deltas = compare_with_baseline(bench, earlier) if earlier else ()
     result = SignoffResult(
-        verdict=decide(conformance, bench, earlier, deltas),
+        verdict=decide(conformance, bench, earlier, deltas, schema_sha256=schema_sha),
         conformance=conformance,
         bench=bench,
         environment=_environment(bench, scratch),
@@ -224,18 +224,9 @@ def _checked_scales(scales: Sequence[str]) -> tuple[str, ...]:
         raise UsageError("--scale: give at least one data scale")
     unknown = [s for s in scales if s not in SCALES]
     if unknown:
-        known = ", ".join(sorted(SCALES, key=_scale_size))
+        known = ", ".join(sorted(SCALES, key=SCALES.__getitem__))
         raise UsageError(f"--scale {unknown[0]}: unknown data scale; use one of {known}")
-    return tuple(sorted(dict.fromkeys(scales), key=_scale_size))
-
-
-def _scale_size(scale: str) -> int:
-    """'10k' -> 10000, '1m' -> 1000000: orders scales by data size."""
-    number, unit = scale[:-1], scale[-1:].lower()
-    multiplier = {"k": 1_000, "m": 1_000_000}.get(unit)
-    if multiplier is None or not number.isdigit():
-        return int(scale) if scale.isdigit() else 0
-    return int(number) * multiplier
+    return tuple(sorted(dict.fromkeys(scales), key=SCALES.__getitem__))
 
 
 def _sha256_of(schema_file: Path) -> str:
@@ -378,10 +369,18 @@ def decide(
     bench: BenchReport,
     baseline: Baseline | None = None,
     deltas: Sequence[Delta] = (),
+    *,
+    schema_sha256: str | None = None,
 ) -> Verdict:
-    """Apply the verdict rules (module docstring) to the results."""
+    """Apply the verdict rules (module docstring) to the results.
+
+    schema_sha256: the schema as signoff read it first; evidence about another version of the file
+    (it was edited during the run) fails the sign-off.
+    """
     failures = [_finding_reason(f) for f in conformance.failed]
     warnings: list[str] = []
+    if schema_sha256 is not None:
+        failures.extend(_schema_changed(schema_sha256, conformance, bench))
     if not conformance.findings:
         failures.append("conformance: no check ran")
     if not bench.results:
@@ -403,6 +402,15 @@ def decide(
     warnings.extend(_regression_reason(d) for d in deltas if d.comparison and d.comparison.regression)
     status = FAIL if failures else (WARN if warnings else PASS)
     return Verdict(status, tuple(failures), tuple(warnings))
+
+
+def _schema_changed(expected: str, conformance: CheckReport, bench: BenchReport) -> list[str]:
+    seen = {"the conformance suite": conformance.schema_sha256, "the benchmarks": bench.schema_sha256}
+    return [
+        f"schema changed during the sign-off: {who} ran on sha256 {sha[:12]}, not {expected[:12]}; run it again"
+        for who, sha in seen.items()
+        if sha is not None and sha != expected
+    ]
 
 
 def _finding_reason(f: Finding) -> str:

@@ -6,8 +6,10 @@ do not depend on the checks or the benchmark runner.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from harness.results import (
@@ -127,6 +129,11 @@ def result(conformance: CheckReport | None = None, bench: BenchReport | None = N
         deltas=deltas,
     )
     return replace(base, **fields)
+
+
+def about(report: Any, schema_file: Any) -> Any:
+    """report (a CheckReport or BenchReport) as if it had run on schema_file: its sha256 recorded."""
+    return replace(report, schema_sha256=hashlib.sha256(Path(schema_file).read_bytes()).hexdigest())
 
 
 def comparison(ratio: float = 1.0, *, regression: bool = False, improvement: bool = False,

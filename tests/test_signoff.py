@@ -32,13 +32,13 @@ def fake_runs(monkeypatch):
 
     def conformance(schema_file):
         calls["conformance"] = schema_file
-        return state["conformance"]
+        return fake.about(state["conformance"], schema_file)
 
     def benchmarks(scales, *, quick, schema_file, progress):
         calls["bench"] = (tuple(scales), quick, schema_file)
         if progress:
             progress("measuring at 10k: lookup", 5, 10)
-        return state["bench"]
+        return fake.about(state["bench"], schema_file)
 
     monkeypatch.setattr(api, "run_conformance", conformance)
     monkeypatch.setattr(api, "run_benchmarks", benchmarks)
@@ -92,6 +92,15 @@ def test_derived_targets_count_like_workloads():
     assert verdict.warnings == ("SLO target WARN: lookup_scaling: 1.10 (must be <= 2); unreliable: lookup",)
 
 
+def test_evidence_about_another_version_of_the_schema_fails():
+    edited = replace(fake.bench_report(), schema_sha256="cd" * 32)
+    verdict = api.decide(fake.check_report(), edited, schema_sha256=fake.SHA)
+    assert verdict.failures == (
+        "schema changed during the sign-off: the benchmarks ran on sha256 cdcdcdcdcdcd, not abababababab; run it again",
+    )
+    assert api.decide(fake.check_report(), fake.bench_report(), schema_sha256=fake.SHA).status == PASS
+
+
 def test_nothing_measured_or_checked_is_a_failure():
     empty_checks = replace(fake.check_report(), findings=())
     verdict = api.decide(empty_checks, replace(fake.bench_report(), results=()))
@@ -137,6 +146,20 @@ def test_the_report_directory_gets_the_usual_permissions(tmp_path, fake_runs):
         os.umask(umask)
     assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o755
     assert stat.S_IMODE((tmp_path / "out" / "signoff.html").stat().st_mode) == 0o644
+
+
+def test_a_schema_edited_while_it_is_measured_fails_the_signoff(tmp_path, fake_runs, monkeypatch):
+    schema = tmp_path / "schema.sql"
+    schema.write_bytes(Path(api.db.schema_path()).read_bytes())
+
+    def benchmarks_after_an_edit(scales, *, quick, schema_file, progress):
+        schema.write_text(schema.read_text() + "\n-- edited\n")
+        return fake.about(fake.bench_report(), schema_file)
+
+    monkeypatch.setattr(api, "run_benchmarks", benchmarks_after_an_edit)
+    result = api.signoff(tmp_path / "out", scales=("10k",), schema=schema)
+    assert result.verdict.status == FAIL
+    assert result.verdict.failures[0].startswith("schema changed during the sign-off: the benchmarks ran on")
 
 
 def test_default_directory_is_dated_and_named_after_the_schema(tmp_path, fake_runs, monkeypatch):
