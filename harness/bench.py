@@ -40,7 +40,7 @@ DURABILITIES = ("normal", "full")
 
 #: Wall-clock limit of one workload at one scale (both sides of an A/B run
 #: together): the original design's views take seconds per call at 100k.
-TIME_LIMIT_S = 60.0
+TIME_LIMIT_S = 180.0
 #: Rounds always measured, time limit or not.
 MIN_ROUNDS_UNDER_LIMIT = 20
 #: The scale lookups are compared with (lookup p50 at the largest scale <= 2x p50 here).
@@ -87,6 +87,13 @@ def _existing(path: str | os.PathLike[str], option: str) -> Path:
     return p
 
 
+def _previous_results(path: str | os.PathLike[str]) -> BenchReport:
+    try:
+        return load_results(path)
+    except InputError as e:
+        raise InputError(f"--compare {e}") from e
+
+
 def _check_options(scales: Sequence[str], durability: str, rounds: int | None) -> tuple[str, ...]:
     if durability not in DURABILITIES:
         raise UsageError(f"--durability {durability}: must be one of {', '.join(DURABILITIES)}")
@@ -131,7 +138,7 @@ def run_bench(
     baseline_file = resolve_baseline(baseline_schema)
     if previous is not None and baseline_file is not None:
         raise UsageError("--compare and --baseline-schema are incompatible: compare with one baseline at a time")
-    earlier = load_results(previous) if previous is not None else None
+    earlier = _previous_results(previous) if previous is not None else None
     chosen = select(load_workloads(), workloads)
     notify = progress or (lambda event: None)
     started, t0 = datetime.now(timezone.utc), time.perf_counter()

@@ -87,3 +87,8 @@ def test_a_regression_exits_1_and_shows_the_comparison(capsys: pytest.CaptureFix
     assert "vs base" in out and "YES" in out
     assert "FAIL range_24h@1k: regression: " in out
     assert "FAILED: a budget, a ratio target or a comparison failed" in out
+
+
+def test_a_missing_compare_file_exits_2_naming_the_option(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    status, _, err = run(capsys, "--scale", "1k", "--compare", str(tmp_path / "old.json"))
+    assert status == 2 and err.strip() == f"Error: --compare {tmp_path / 'old.json'}: no such file"
