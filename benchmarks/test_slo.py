@@ -42,7 +42,7 @@ def test_write_slo(benchmark: Any, workload: Workload, write_db: sqlite3.Connect
 def _measure(benchmark: Any, workload: Workload, conn: sqlite3.Connection, scale: str, durability: str,
              quick: bool) -> None:
     benchmark.group = f"{scale} {durability}"
-    round_ = bind(workload, conn, scale=scale)
+    round_ = bind(workload, conn)
     for _ in range(workload.warmup if benchmark.enabled else 0):
         round_.run(round_.prepare())
     result = benchmark.pedantic(round_.run, setup=lambda: ((round_.prepare(),), {}),

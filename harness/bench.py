@@ -381,19 +381,19 @@ class _Plan:
 
     def _measure(self, group: Sequence[Workload], scale: str, dbs: _Databases,
                  samples: dict[str, DataSample]) -> list[WorkloadResult]:
-        sides = self._sides(group, scale, dbs, samples)
+        sides = self._sides(group, dbs, samples)
         stopped = self._run_rounds(group, sides, scale)
         return self._results(group, sides, scale, dbs, stopped)
 
-    def _sides(self, group: Sequence[Workload], scale: str, dbs: _Databases,
+    def _sides(self, group: Sequence[Workload], dbs: _Databases,
                samples: dict[str, DataSample]) -> list[_Side]:
         sides = []
         for side, conn in dbs.conns.items():
             is_baseline = side == "baseline"
             writes = group[0].kind != READ
-            templates = Templates(scale, self.seed, tag=f"{group[0].name}-{side}") if writes else None
+            templates = Templates(self.seed, tag=f"{group[0].name}-{side}") if writes else None
             for workload in group:
-                round_ = bind(workload, conn, scale=scale, seed=self.seed, baseline=is_baseline,
+                round_ = bind(workload, conn, seed=self.seed, baseline=is_baseline,
                               sample=samples.get(side), templates=templates)
                 sides.append(_Side(workload, is_baseline, round_, []))
         return sides

@@ -162,14 +162,11 @@ class ReadRound:
 class Templates:
     """Receipt bundles to write: generated once per database, written under fresh execution_ids."""
 
-    def __init__(self, scale: str, seed: int, tag: str) -> None:
-        spec = datagen.DataSpec.for_scale(scale, seed=seed + TEMPLATE_SEED_OFFSET)
-        bundles = []
-        for bundle in datagen.generate_bundles(spec):
-            bundles.append(ReceiptBundle(receipt=dict(bundle.receipt), stage_metrics=tuple(bundle.stage_metrics)))
-            if len(bundles) >= TEMPLATE_BUNDLES:
-                break
-        self.bundles = bundles
+    def __init__(self, seed: int, tag: str) -> None:
+        # Fresh traffic: the last day before DATA_END, where the time indexes grow.
+        spec = datagen.DataSpec(receipts=TEMPLATE_BUNDLES, seed=seed + TEMPLATE_SEED_OFFSET, days=1)
+        self.bundles = [ReceiptBundle(receipt=dict(b.receipt), stage_metrics=tuple(b.stage_metrics))
+                        for b in datagen.generate_bundles(spec)]
         self.tag = tag
         self.counter = 0
 
@@ -250,13 +247,13 @@ def _statement_runs(table: str, rows: Sequence[Mapping[str, Any]]) -> list[tuple
     return runs
 
 
-def bind(workload: Workload, conn: sqlite3.Connection, *, scale: str, seed: int = 42,
+def bind(workload: Workload, conn: sqlite3.Connection, *, seed: int = 42,
          baseline: bool = False, sample: DataSample | None = None, templates: Templates | None = None) -> Round:
     """The Round of a workload on a connection (baseline=True: the original design's SQL)."""
     if workload.kind == READ:
         sql = (workload.baseline_sql or workload.sql) if baseline else workload.sql
         return ReadRound(workload, conn, sql, sample or DataSample(conn, seed))
-    templates = templates or Templates(scale, seed, tag=workload.name)
+    templates = templates or Templates(seed, tag=workload.name)
     if workload.reference:
         return BareWriteRound(workload, conn, templates)
     return StoreWriteRound(workload, Store(conn), templates)
