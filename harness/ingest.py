@@ -69,7 +69,9 @@ class IngestResult:
     accepted: lines written (0 unless committed). rejected: lines refused.
     errors: the first MAX_REPORTED_ERRORS rejected lines, in line order, with the reason.
     committed: the write transaction was committed (False: nothing was written).
-    written: rows committed per kind. lock_wait_s: time spent waiting for the write lock.
+    written: rows committed per kind.
+    judge_s: the first pass (no lock). lock_wait_s: waiting for the write lock.
+    lock_held_s: the write pass, during which other writers wait (their busy timeout is 5 s).
     """
 
     source: str
@@ -81,7 +83,9 @@ class IngestResult:
     skip_invalid: bool
     errors: tuple[LineError, ...]
     written: dict[str, int] = field(default_factory=dict)
+    judge_s: float = 0.0
     lock_wait_s: float = 0.0
+    lock_held_s: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -107,13 +111,14 @@ def ingest(
     report = _Report(progress, skip_invalid)
     with _seekable_source(source) as (stream, name, size, spool):
         report.total = 2 * size
+        started = time.monotonic()
         bad = _judge(stream, spool, report)
+        report.judge_s = time.monotonic() - started
         if report.rejected + report.blank == report.lines:  # nothing to write: leave the database alone
-            return report.result(name, committed=not report.rejected, skip_invalid=skip_invalid)
+            return report.result(name, committed=not report.rejected)
         report.total = 2 * report.read_bytes
-        waited = _write_with_retry(path, stream if spool is None else spool, bad, report, batch_receipts, lock_wait_s)
-    return report.result(name, committed=not (report.rejected and not skip_invalid), skip_invalid=skip_invalid,
-                         lock_wait_s=waited)
+        _write_with_retry(path, stream if spool is None else spool, bad, report, batch_receipts, lock_wait_s)
+    return report.result(name, committed=not (report.rejected and not skip_invalid))
 
 
 # ------------------------------------------------------------------- inputs
@@ -189,8 +194,8 @@ def _judge(stream: IO[bytes], spool: IO[bytes] | None, report: _Report) -> array
 # ------------------------------------------------------------------- pass 2
 def _write_with_retry(
     path: Path, stream: IO[bytes], bad: array[int], report: _Report, batch_receipts: int, lock_wait_s: float
-) -> float:
-    """Run the write pass; if the write lock stays busy, roll back, wait and start again. Seconds waited."""
+) -> None:
+    """Run the write pass; if the write lock stays busy, roll back, wait and start again."""
     started = time.monotonic()
     pause = 0.1
     while True:
@@ -206,8 +211,8 @@ def _write_with_retry(
             continue
         except sqlite3.DatabaseError as e:
             raise _database_error(path, e, 0.0) from e
-        report.adopt(attempt)
-        return attempt.locked_at - started
+        report.adopt(attempt, lock_wait_s=attempt.locked_at - started)
+        return
 
 
 def _pause(seconds: float) -> None:
@@ -246,6 +251,7 @@ def _write(path: Path, stream: IO[bytes], bad: array[int], attempt: _Attempt, ba
     except _RollBack:
         pass
     finally:
+        attempt.released_at = time.monotonic()
         store.close()
 
 
@@ -409,6 +415,7 @@ class _Report:
         self.read_bytes = 0
         self.errors: list[LineError] = []
         self.kinds: dict[str, int] = {}
+        self.judge_s = self.lock_wait_s = self.lock_held_s = 0.0
 
     def read(self, number: int, size: int) -> None:
         self.lines = number
@@ -424,14 +431,16 @@ class _Report:
     def attempt(self) -> _Attempt:
         return _Attempt(self)
 
-    def adopt(self, attempt: _Attempt) -> None:
-        """Keep what the successful write attempt found (database refusals) and wrote."""
+    def adopt(self, attempt: _Attempt, *, lock_wait_s: float) -> None:
+        """Keep what the successful write attempt found (database refusals), wrote and took."""
+        self.lock_wait_s = lock_wait_s
+        self.lock_held_s = attempt.released_at - attempt.locked_at
         self.rejected += attempt.rejected
         room = MAX_REPORTED_ERRORS - len(self.errors)
         self.errors.extend(attempt.errors[: max(0, room)])
         self.kinds = attempt.kinds
 
-    def result(self, source: str, *, committed: bool, skip_invalid: bool, lock_wait_s: float = 0.0) -> IngestResult:
+    def result(self, source: str, *, committed: bool) -> IngestResult:
         if self.progress is not None:
             self.progress(self.total or 2 * self.read_bytes, self.total or 2 * self.read_bytes)
         written = dict(self.kinds) if committed else {}
@@ -442,10 +451,12 @@ class _Report:
             accepted=sum(written.values()),
             rejected=self.rejected,
             committed=committed,
-            skip_invalid=skip_invalid,
+            skip_invalid=self.skip_invalid,
             errors=tuple(sorted(self.errors, key=lambda e: e.line)),
             written=written,
-            lock_wait_s=lock_wait_s,
+            judge_s=self.judge_s,
+            lock_wait_s=self.lock_wait_s,
+            lock_held_s=self.lock_held_s,
         )
 
 
@@ -460,7 +471,7 @@ class _Attempt:
         self.rejected = 0
         self.errors: list[LineError] = []
         self.kinds: dict[str, int] = {}
-        self.locked_at = 0.0
+        self.locked_at = self.released_at = 0.0
 
     def read(self, number: int, size: int) -> None:
         self.read_bytes += size
