@@ -250,8 +250,12 @@ def _table(name: str, t: dict[str, Any]) -> Table:
 
 
 # --------------------------------------------------------------- predicates
-# The contract's own definition of a timestamp, independent of SQLite's
-# parser: the schema must accept exactly these.
+# The contract's own definitions, written independently of the SQL. Where a
+# definition follows a SQLite behaviour on purpose (how a STRICT column
+# converts a bound value, how the _utc column rounds), the comment says so.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+JSON_MAX_DEPTH = 2000  # json_valid() in SQLite 3.40 refuses deeper nesting
+
 _TIMESTAMP = re.compile(
     r"([12][0-9]{3})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?"
     r"(Z|([+-])([0-9]{2}):([0-9]{2}))?",
@@ -283,8 +287,17 @@ def is_timestamp(value: object) -> bool:
 
 
 def is_id(value: object, max_length: int = 256) -> bool:
-    """Ids: text of 1..max_length characters that is not only whitespace."""
-    return isinstance(value, str) and 0 < len(value) <= max_length and value.strip(WHITESPACE) != ""
+    """Ids: text of 1..max_length characters, not only whitespace, without NUL.
+
+    NUL is refused because SQLite's length() stops counting at the first NUL:
+    the database could not hold an id that contains one to the length rule.
+    """
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= max_length
+        and value.strip(WHITESPACE) != ""
+        and "\x00" not in value
+    )
 
 
 def is_sha256(value: object) -> bool:
@@ -292,18 +305,148 @@ def is_sha256(value: object) -> bool:
 
 
 def is_json_text(value: object) -> bool:
-    """What SQLite's json_valid() accepts: strict RFC 8259 JSON text (no NaN, no Infinity)."""
+    """Strict RFC 8259 JSON text (no NaN, Infinity, trailing commas or single quotes),
+    nested at most JSON_MAX_DEPTH deep: what SQLite's json_valid() accepts."""
     if not isinstance(value, str):
         return False
     try:
         json.loads(value, parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
+    except RecursionError:
+        return _is_deep_json_text(value)  # valid up to JSON_MAX_DEPTH; Python's parser stops near 1000
+    except ValueError:
         return False
     return True
 
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+_JSON_TOKEN = re.compile(
+    r"""[ \t\n\r]*(?:
+        (?P<open>[\[{]) | (?P<close>[\]}]) | (?P<comma>,) | (?P<colon>:)
+      | (?P<string>"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*")
+      | (?P<scalar>-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null)
+    )""",
+    re.VERBOSE,
+)
+
+
+def _is_deep_json_text(text: str) -> bool:
+    """The JSON grammar checked with an explicit stack, for nesting too deep to recurse."""
+    stack: list[str] = []
+    state = "value"  # what may come next: value, first (value or ']'), key, first_key (key or '}'), colon, after
+    pos = 0
+    while pos < len(text):
+        m = _JSON_TOKEN.match(text, pos)
+        if m is None:
+            return text[pos:].strip(" \t\n\r") == "" and state == "after" and not stack
+        if state == "after" and not stack:
+            return False  # a second value after the document
+        pos, kind = m.end(), m.lastgroup or ""
+        state = _json_step(stack, state, kind, m.group(kind))
+        if state == "error" or len(stack) > JSON_MAX_DEPTH:
+            return False
+    return state == "after" and not stack
+
+
+def _json_step(stack: list[str], state: str, kind: str, text: str) -> str:
+    if kind == "open" and state in ("value", "first"):
+        stack.append(text)
+        return "first" if text == "[" else "first_key"
+    if kind == "close" and stack and state in ("first", "first_key", "after"):
+        return "after" if stack.pop() + text in ("[]", "{}") else "error"
+    if kind == "string" and state in ("key", "first_key"):
+        return "colon"
+    if kind in ("string", "scalar") and state in ("value", "first"):
+        return "after"
+    if kind == "colon" and state == "colon":
+        return "value"
+    if kind == "comma" and state == "after" and stack:
+        return "value" if stack[-1] == "[" else "key"
+    return "error"
+
+
+# How Python's sqlite3 and a STRICT column turn a bound value into the value
+# stored: bool binds as an integer and NaN as NULL; INTEGER and REAL columns
+# convert text that is a number literal (surrounding whitespace allowed);
+# INTEGER keeps a real only when the conversion is lossless; TEXT stores
+# numbers as their SQL text. The rules of a column apply to the stored value.
+
+
+class _Refused:
+    """What stored_value returns when a STRICT column refuses the value's type."""
+
+    def __repr__(self) -> str:
+        return "REFUSED"
+
+
+REFUSED = _Refused()
+_INT_TEXT = re.compile(r"[ \t\n\x0b\x0c\r]*[+-]?[0-9]+[ \t\n\x0b\x0c\r]*", re.ASCII)
+_REAL_TEXT = re.compile(
+    r"[ \t\n\x0b\x0c\r]*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[ \t\n\x0b\x0c\r]*",
+    re.ASCII,
+)
+
+
+def stored_value(column_type: str, value: Any) -> Any:
+    """What a STRICT column of column_type stores for value, or REFUSED when it refuses the type."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, bool):
+        value = int(value)
+    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        return REFUSED  # sqlite3 cannot bind it at all
+    convert = {"INTEGER": _as_integer, "REAL": _as_real, "TEXT": _as_text}.get(column_type)
+    return convert(value) if convert else value
+
+
+def _as_integer(value: Any) -> Any:
+    if isinstance(value, str):
+        value = _number_in_text(value)
+    if isinstance(value, float):
+        return _lossless_int(value)
+    return value if isinstance(value, int) else REFUSED
+
+
+def _as_real(value: Any) -> Any:
+    if isinstance(value, str):
+        value = _number_in_text(value)
+    return float(value) if isinstance(value, (int, float)) else REFUSED
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, float):
+        return _real_text(value)
+    if isinstance(value, int):
+        return str(value)
+    return value if isinstance(value, str) else REFUSED
+
+
+def _number_in_text(text: str) -> int | float | None:
+    if _INT_TEXT.fullmatch(text) and INT64_MIN <= int(text) <= INT64_MAX:
+        return int(text)
+    if _REAL_TEXT.fullmatch(text):
+        return float(text.strip(WHITESPACE))
+    return None
+
+
+def _lossless_int(value: float) -> Any:
+    # SQLite keeps a real as an integer only when the round trip is exact and
+    # the integer is not one of the two int64 extremes.
+    if math.isfinite(value) and value == int(value) and INT64_MIN < int(value) < INT64_MAX:
+        return int(value)
+    return REFUSED
+
+
+def _real_text(value: float) -> str:
+    # SQLite's "%!.15g": always a decimal point; -0.0 prints as 0.0.
+    if math.isinf(value):
+        return "Inf" if value > 0 else "-Inf"
+    mantissa, e, exponent = format(value if value else 0.0, ".15g").partition("e")
+    if "." not in mantissa:
+        mantissa += ".0"
+    return mantissa + e + exponent
 
 
 @dataclass(frozen=True)
@@ -319,50 +462,46 @@ class Violation:
 
 
 def row_violations(table: Table, row: Mapping[str, Any], *, documents: bool = False) -> list[Violation]:
-    """Every rule of the contract that row breaks, as the database must judge it.
+    """Every rule of the contract that row (as bound by Python's sqlite3) breaks.
 
     documents=True also applies the JSON Schemas of JSON columns, which the
     harness enforces before writing (the database only checks json_valid).
     Foreign keys and uniqueness need other rows and are not judged here.
     """
-    found: list[Violation] = []
+    found = _unknown_columns(table, row)
+    stored: dict[str, Any] = {}
     for column in table.writable_columns:
-        if column.name in row:
-            found.extend(_column_violations(column, row[column.name], documents))
-        elif column.required:
-            found.append(Violation(column.name, "not_null", "is required"))
-    found.extend(_rule_violations(table, row))
+        if column.name not in row:
+            if column.required:
+                found.append(Violation(column.name, "not_null", "is required"))
+            continue
+        value = stored_value(column.type, row[column.name])
+        if value is REFUSED:
+            found.append(Violation(column.name, "type", f"must be {column.type}"))
+            continue
+        stored[column.name] = value
+        found.extend(_column_violations(column, value, documents))
+    found.extend(_rule_violations(table, stored))
     return found
+
+
+def _unknown_columns(table: Table, row: Mapping[str, Any]) -> list[Violation]:
+    names = {c.name: c for c in table.columns}
+    return [
+        Violation(name, "column", "is generated by the database" if name in names else "is not a column")
+        for name in row
+        if name not in names or names[name].kind == "generated"
+    ]
 
 
 def _column_violations(column: Column, value: Any, documents: bool) -> list[Violation]:
     if value is None:
         return [Violation(column.name, "not_null", "must not be NULL")] if column.not_null else []
-    type_error = _type_violation(column, value)
-    if type_error:
-        return [type_error]
     check = _KIND_CHECKS.get(column.kind)
     problem = check(column, value) if check else None
     if problem is None and documents and column.kind == "json":
         problem = document_problem(column.json_schema or "", value)
     return [Violation(column.name, *problem)] if problem else []
-
-
-def _type_violation(column: Column, value: Any) -> Violation | None:
-    # STRICT tables: INTEGER takes integers (and text that is one), REAL takes numbers.
-    if column.type == "INTEGER":
-        ok = (isinstance(value, int) and not isinstance(value, bool)) or _is_int_text(value)
-    elif column.type == "REAL":
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    elif column.type == "TEXT":
-        ok = isinstance(value, (str, int, float)) and not isinstance(value, bool)
-    else:
-        ok = True
-    return None if ok else Violation(column.name, "type", f"must be {column.type}")
-
-
-def _is_int_text(value: Any) -> bool:
-    return isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]{1,18}", value, re.ASCII) is not None
 
 
 def _enum_problem(column: Column, value: Any) -> tuple[str, str] | None:
@@ -373,16 +512,21 @@ def _enum_problem(column: Column, value: Any) -> tuple[str, str] | None:
 
 def _count_problem(column: Column, value: Any) -> tuple[str, str] | None:
     minimum = column.minimum if column.minimum is not None else 0
-    return None if int(value) >= minimum else ("nonnegative", f"must be >= {minimum}")
+    return None if value >= minimum else ("nonnegative", f"must be >= {minimum}")
+
+
+def _real_problem(column: Column, value: Any) -> tuple[str, str] | None:
+    return None if math.isfinite(value) else ("finite", "must be a finite number")
 
 
 def _id_problem(column: Column, value: Any) -> tuple[str, str] | None:
-    ok = is_id(value if isinstance(value, str) else str(value), column.max_length or 256)
-    return None if ok else ("nonempty", f"must be 1..{column.max_length} characters, not only whitespace")
+    if is_id(value, column.max_length or 256):
+        return None
+    return "nonempty", f"must be 1..{column.max_length or 256} characters, not only whitespace, no NUL"
 
 
 def _text_problem(column: Column, value: Any) -> tuple[str, str] | None:
-    if column.nonempty and str(value).strip(WHITESPACE) == "":
+    if column.nonempty and value.strip(WHITESPACE) == "":
         return "nonempty", "must not be empty or whitespace"
     return None
 
@@ -404,6 +548,7 @@ def _hash_problem(column: Column, value: Any) -> tuple[str, str] | None:
 _KIND_CHECKS = {
     "enum": _enum_problem,
     "count": _count_problem,
+    "real": _real_problem,
     "id": _id_problem,
     "text": _text_problem,
     "timestamp": _timestamp_problem,
@@ -412,33 +557,51 @@ _KIND_CHECKS = {
 }
 
 
-def _rule_violations(table: Table, row: Mapping[str, Any]) -> list[Violation]:
+def _rule_violations(table: Table, stored: Mapping[str, Any]) -> list[Violation]:
     found = []
     for rule in table.rules:
         if rule.kind == "distinct":
-            a, b = (row.get(c) for c in rule.columns)
+            a, b = (stored.get(c) for c in rule.columns)
             if a is not None and a == b:
                 found.append(Violation(rule.name, "distinct", f"{rule.columns[0]} and {rule.columns[1]} must differ"))
         elif rule.kind == "not_before":
-            later, earlier = (row.get(c) for c in rule.columns)
-            if is_timestamp(later) and is_timestamp(earlier) and utc_key(later) < utc_key(earlier):
+            later, earlier = (stored.get(c) for c in rule.columns)
+            if _is_before(later, earlier):
                 found.append(Violation(rule.name, "not_before", f"{rule.columns[0]} must not be before {rule.columns[1]}"))
     return found
 
 
+def _is_before(later: Any, earlier: Any) -> bool:
+    return is_timestamp(later) and is_timestamp(earlier) and utc_key(later) < utc_key(earlier)
+
+
 def utc_key(value: str) -> int:
-    """Milliseconds since 1970 (UTC) of an accepted timestamp, the precision SQLite keeps."""
+    """Milliseconds since 1970-01-01 UTC of an accepted timestamp: the instant <column>_utc holds.
+
+    Seconds and fraction are rounded half up to the millisecond in binary64
+    arithmetic ((seconds + fraction) * 1000 + 0.5, truncated), as SQLite
+    computes a julian day, so every form of one instant gets one key.
+    """
     m = _TIMESTAMP.fullmatch(value)
     if m is None:
         raise ValueError(f"not a timestamp: {value!r}")
     year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
-    millis = round(float(m.group(7) or 0) * 1000)
+    millis = int((second + float(m.group(7) or 0)) * 1000.0 + 0.5)
     offset = 0
     if m.group(9):
         offset = (int(m.group(10)) * 60 + int(m.group(11))) * (1 if m.group(9) == "+" else -1)
     days = _days_from_civil(year, month, day)
-    total = ((days * 24 + hour) * 60 + minute - offset) * 60_000 + second * 1000 + millis
-    return total
+    return ((days * 24 + hour) * 60 + minute - offset) * 60_000 + millis
+
+
+def utc_text(value: str) -> str:
+    """The text <column>_utc holds for an accepted timestamp: UTC as 'YYYY-MM-DD HH:MM:SS.SSS'."""
+    days, millis = divmod(utc_key(value), 86_400_000)
+    year, month, day = _civil_from_days(days)
+    hour, millis = divmod(millis, 3_600_000)
+    minute, millis = divmod(millis, 60_000)
+    second, millis = divmod(millis, 1000)
+    return f"{year:04d}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}:{second:02d}.{millis:03d}"
 
 
 def _days_from_civil(y: int, m: int, d: int) -> int:
@@ -449,6 +612,18 @@ def _days_from_civil(y: int, m: int, d: int) -> int:
     doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
     doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
     return era * 146097 + doe - 719468
+
+
+def _civil_from_days(z: int) -> tuple[int, int, int]:
+    # The inverse of _days_from_civil (same source).
+    z += 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    month = mp + 3 if mp < 10 else mp - 9
+    return yoe + era * 400 + (month <= 2), month, doy - (153 * mp + 2) // 5 + 1
 
 
 def document_problem(schema_name: str, value: Any) -> tuple[str, str] | None:
