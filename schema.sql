@@ -14,8 +14,14 @@
 --   a timestamp). Indexes, views and range queries use the _utc column, so
 --   ordering is chronological whatever form the writer sent. The column is
 --   NULL unless the text has the shape of one of the accepted forms, the
---   date exists (2026-02-31 is refused) and the hour is below 24; a CHECK
---   then refuses the NULL under a named constraint.
+--   date exists (2026-02-31 is refused), the hour is below 24 and there is
+--   no NUL (GLOB and the date functions stop reading at a NUL); a CHECK
+--   then refuses the NULL under a named constraint. The '+0 seconds'
+--   modifier sends every form through the julian-day computation, so one
+--   instant gets one value whatever its offset (milliseconds rounded half
+--   up), the value contract.utc_text computes.
+-- * Ids are 1..256 characters, not only whitespace, and contain no NUL
+--   (length() stops counting at a NUL, so the limit could not hold).
 -- * Constraints are named <table>_<column>_<rule>, so a refused write says
 --   which column broke which rule.
 
@@ -28,10 +34,10 @@ CREATE TABLE IF NOT EXISTS receipts (
     execution_id TEXT NOT NULL
         CONSTRAINT receipts_execution_id_unique UNIQUE
         CONSTRAINT receipts_execution_id_nonempty
-            CHECK (length(execution_id) <= 256 AND trim(execution_id, char(32, 9, 10, 11, 12, 13)) <> ''),
+            CHECK (length(execution_id) <= 256 AND trim(execution_id, char(32, 9, 10, 11, 12, 13)) <> '' AND instr(execution_id, char(0)) = 0),
     agent_id TEXT NOT NULL
         CONSTRAINT receipts_agent_id_nonempty
-            CHECK (length(agent_id) <= 256 AND trim(agent_id, char(32, 9, 10, 11, 12, 13)) <> ''),
+            CHECK (length(agent_id) <= 256 AND trim(agent_id, char(32, 9, 10, 11, 12, 13)) <> '' AND instr(agent_id, char(0)) = 0),
     operation TEXT NOT NULL
         CONSTRAINT receipts_operation_enum
             CHECK (operation = 'validation' OR operation = 'generation' OR operation = 'normalization'
@@ -62,10 +68,10 @@ CREATE TABLE IF NOT EXISTS receipts (
             CHECK (environment IS NULL OR environment = 'dev' OR environment = 'staging' OR environment = 'production'),
     timestamp_utc TEXT GENERATED ALWAYS AS (
         CASE WHEN timestamp GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*'
-              AND substr(timestamp, 20) NOT GLOB '*[^0-9.Z:+-]*'
+              AND substr(timestamp, 20) NOT GLOB '*[^0-9.Z:+-]*' AND instr(timestamp, char(0)) = 0
               AND substr(timestamp, 12, 2) < '24'
               AND date(substr(timestamp, 1, 10), '+0 days') = substr(timestamp, 1, 10)
-             THEN strftime('%Y-%m-%d %H:%M:%f', timestamp) END) VIRTUAL,
+             THEN strftime('%Y-%m-%d %H:%M:%f', timestamp, '+0 seconds') END) VIRTUAL,
     -- End of the execution's window: recent_executions counts the agent's
     -- audit rows between timestamp_utc and finished_utc.
     finished_utc TEXT GENERATED ALWAYS AS (
@@ -73,7 +79,7 @@ CREATE TABLE IF NOT EXISTS receipts (
     CONSTRAINT receipts_timestamp_format CHECK (timestamp_utc IS NOT NULL),
     CONSTRAINT receipts_created_at_format CHECK (
         created_at GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*'
-        AND substr(created_at, 20) NOT GLOB '*[^0-9.Z:+-]*'
+        AND substr(created_at, 20) NOT GLOB '*[^0-9.Z:+-]*' AND instr(created_at, char(0)) = 0
         AND substr(created_at, 12, 2) < '24'
         AND date(substr(created_at, 1, 10), '+0 days') = substr(created_at, 1, 10)
         AND strftime('%s', created_at) IS NOT NULL)
@@ -85,7 +91,7 @@ CREATE TABLE IF NOT EXISTS agent_memory (
     agent_id TEXT NOT NULL
         CONSTRAINT agent_memory_agent_id_unique UNIQUE
         CONSTRAINT agent_memory_agent_id_nonempty
-            CHECK (length(agent_id) <= 256 AND trim(agent_id, char(32, 9, 10, 11, 12, 13)) <> ''),
+            CHECK (length(agent_id) <= 256 AND trim(agent_id, char(32, 9, 10, 11, 12, 13)) <> '' AND instr(agent_id, char(0)) = 0),
     memory_json TEXT NOT NULL
         CONSTRAINT agent_memory_memory_json_valid CHECK (json_valid(memory_json)),
     collision_history TEXT
@@ -98,14 +104,14 @@ CREATE TABLE IF NOT EXISTS agent_memory (
     created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
     updated_at_utc TEXT GENERATED ALWAYS AS (
         CASE WHEN updated_at GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*'
-              AND substr(updated_at, 20) NOT GLOB '*[^0-9.Z:+-]*'
+              AND substr(updated_at, 20) NOT GLOB '*[^0-9.Z:+-]*' AND instr(updated_at, char(0)) = 0
               AND substr(updated_at, 12, 2) < '24'
               AND date(substr(updated_at, 1, 10), '+0 days') = substr(updated_at, 1, 10)
-             THEN strftime('%Y-%m-%d %H:%M:%f', updated_at) END) VIRTUAL,
+             THEN strftime('%Y-%m-%d %H:%M:%f', updated_at, '+0 seconds') END) VIRTUAL,
     CONSTRAINT agent_memory_updated_at_format CHECK (updated_at_utc IS NOT NULL),
     CONSTRAINT agent_memory_created_at_format CHECK (
         created_at GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*'
-        AND substr(created_at, 20) NOT GLOB '*[^0-9.Z:+-]*'
+        AND substr(created_at, 20) NOT GLOB '*[^0-9.Z:+-]*' AND instr(created_at, char(0)) = 0
         AND substr(created_at, 12, 2) < '24'
         AND date(substr(created_at, 1, 10), '+0 days') = substr(created_at, 1, 10)
         AND strftime('%s', created_at) IS NOT NULL)
@@ -117,7 +123,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
     timestamp TEXT NOT NULL,
     agent_id TEXT NOT NULL
         CONSTRAINT audit_log_agent_id_nonempty
-            CHECK (length(agent_id) <= 256 AND trim(agent_id, char(32, 9, 10, 11, 12, 13)) <> ''),
+            CHECK (length(agent_id) <= 256 AND trim(agent_id, char(32, 9, 10, 11, 12, 13)) <> '' AND instr(agent_id, char(0)) = 0),
     operation TEXT NOT NULL
         CONSTRAINT audit_log_operation_nonempty CHECK (trim(operation, char(32, 9, 10, 11, 12, 13)) <> ''),
     status TEXT NOT NULL
@@ -131,14 +137,14 @@ CREATE TABLE IF NOT EXISTS audit_log (
     created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
     timestamp_utc TEXT GENERATED ALWAYS AS (
         CASE WHEN timestamp GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*'
-              AND substr(timestamp, 20) NOT GLOB '*[^0-9.Z:+-]*'
+              AND substr(timestamp, 20) NOT GLOB '*[^0-9.Z:+-]*' AND instr(timestamp, char(0)) = 0
               AND substr(timestamp, 12, 2) < '24'
               AND date(substr(timestamp, 1, 10), '+0 days') = substr(timestamp, 1, 10)
-             THEN strftime('%Y-%m-%d %H:%M:%f', timestamp) END) VIRTUAL,
+             THEN strftime('%Y-%m-%d %H:%M:%f', timestamp, '+0 seconds') END) VIRTUAL,
     CONSTRAINT audit_log_timestamp_format CHECK (timestamp_utc IS NOT NULL),
     CONSTRAINT audit_log_created_at_format CHECK (
         created_at GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*'
-        AND substr(created_at, 20) NOT GLOB '*[^0-9.Z:+-]*'
+        AND substr(created_at, 20) NOT GLOB '*[^0-9.Z:+-]*' AND instr(created_at, char(0)) = 0
         AND substr(created_at, 12, 2) < '24'
         AND date(substr(created_at, 1, 10), '+0 days') = substr(created_at, 1, 10)
         AND strftime('%s', created_at) IS NOT NULL)
@@ -150,7 +156,7 @@ CREATE TABLE IF NOT EXISTS workflow_sessions (
     session_id TEXT NOT NULL
         CONSTRAINT workflow_sessions_session_id_unique UNIQUE
         CONSTRAINT workflow_sessions_session_id_nonempty
-            CHECK (length(session_id) <= 256 AND trim(session_id, char(32, 9, 10, 11, 12, 13)) <> ''),
+            CHECK (length(session_id) <= 256 AND trim(session_id, char(32, 9, 10, 11, 12, 13)) <> '' AND instr(session_id, char(0)) = 0),
     start_time TEXT NOT NULL,
     end_time TEXT,
     status TEXT NOT NULL
@@ -170,22 +176,22 @@ CREATE TABLE IF NOT EXISTS workflow_sessions (
     created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
     start_time_utc TEXT GENERATED ALWAYS AS (
         CASE WHEN start_time GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*'
-              AND substr(start_time, 20) NOT GLOB '*[^0-9.Z:+-]*'
+              AND substr(start_time, 20) NOT GLOB '*[^0-9.Z:+-]*' AND instr(start_time, char(0)) = 0
               AND substr(start_time, 12, 2) < '24'
               AND date(substr(start_time, 1, 10), '+0 days') = substr(start_time, 1, 10)
-             THEN strftime('%Y-%m-%d %H:%M:%f', start_time) END) VIRTUAL,
+             THEN strftime('%Y-%m-%d %H:%M:%f', start_time, '+0 seconds') END) VIRTUAL,
     end_time_utc TEXT GENERATED ALWAYS AS (
         CASE WHEN end_time GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*'
-              AND substr(end_time, 20) NOT GLOB '*[^0-9.Z:+-]*'
+              AND substr(end_time, 20) NOT GLOB '*[^0-9.Z:+-]*' AND instr(end_time, char(0)) = 0
               AND substr(end_time, 12, 2) < '24'
               AND date(substr(end_time, 1, 10), '+0 days') = substr(end_time, 1, 10)
-             THEN strftime('%Y-%m-%d %H:%M:%f', end_time) END) VIRTUAL,
+             THEN strftime('%Y-%m-%d %H:%M:%f', end_time, '+0 seconds') END) VIRTUAL,
     CONSTRAINT workflow_sessions_start_time_format CHECK (start_time_utc IS NOT NULL),
     CONSTRAINT workflow_sessions_end_time_format CHECK (end_time IS NULL OR end_time_utc IS NOT NULL),
     CONSTRAINT workflow_sessions_end_time_after_start CHECK (end_time IS NULL OR end_time_utc >= start_time_utc),
     CONSTRAINT workflow_sessions_created_at_format CHECK (
         created_at GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*'
-        AND substr(created_at, 20) NOT GLOB '*[^0-9.Z:+-]*'
+        AND substr(created_at, 20) NOT GLOB '*[^0-9.Z:+-]*' AND instr(created_at, char(0)) = 0
         AND substr(created_at, 12, 2) < '24'
         AND date(substr(created_at, 1, 10), '+0 days') = substr(created_at, 1, 10)
         AND strftime('%s', created_at) IS NOT NULL)
@@ -199,10 +205,10 @@ CREATE TABLE IF NOT EXISTS collision_detection (
             REFERENCES workflow_sessions (session_id) ON DELETE CASCADE ON UPDATE CASCADE,
     agent_id_1 TEXT NOT NULL
         CONSTRAINT collision_detection_agent_id_1_nonempty
-            CHECK (length(agent_id_1) <= 256 AND trim(agent_id_1, char(32, 9, 10, 11, 12, 13)) <> ''),
+            CHECK (length(agent_id_1) <= 256 AND trim(agent_id_1, char(32, 9, 10, 11, 12, 13)) <> '' AND instr(agent_id_1, char(0)) = 0),
     agent_id_2 TEXT NOT NULL
         CONSTRAINT collision_detection_agent_id_2_nonempty
-            CHECK (length(agent_id_2) <= 256 AND trim(agent_id_2, char(32, 9, 10, 11, 12, 13)) <> ''),
+            CHECK (length(agent_id_2) <= 256 AND trim(agent_id_2, char(32, 9, 10, 11, 12, 13)) <> '' AND instr(agent_id_2, char(0)) = 0),
     collision_type TEXT NOT NULL
         CONSTRAINT collision_detection_collision_type_enum
             CHECK (collision_type = 'file_conflict' OR collision_type = 'memory_conflict'
@@ -216,15 +222,15 @@ CREATE TABLE IF NOT EXISTS collision_detection (
     created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
     timestamp_utc TEXT GENERATED ALWAYS AS (
         CASE WHEN timestamp GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*'
-              AND substr(timestamp, 20) NOT GLOB '*[^0-9.Z:+-]*'
+              AND substr(timestamp, 20) NOT GLOB '*[^0-9.Z:+-]*' AND instr(timestamp, char(0)) = 0
               AND substr(timestamp, 12, 2) < '24'
               AND date(substr(timestamp, 1, 10), '+0 days') = substr(timestamp, 1, 10)
-             THEN strftime('%Y-%m-%d %H:%M:%f', timestamp) END) VIRTUAL,
+             THEN strftime('%Y-%m-%d %H:%M:%f', timestamp, '+0 seconds') END) VIRTUAL,
     CONSTRAINT collision_detection_agents_distinct CHECK (agent_id_1 <> agent_id_2),
     CONSTRAINT collision_detection_timestamp_format CHECK (timestamp_utc IS NOT NULL),
     CONSTRAINT collision_detection_created_at_format CHECK (
         created_at GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*'
-        AND substr(created_at, 20) NOT GLOB '*[^0-9.Z:+-]*'
+        AND substr(created_at, 20) NOT GLOB '*[^0-9.Z:+-]*' AND instr(created_at, char(0)) = 0
         AND substr(created_at, 12, 2) < '24'
         AND date(substr(created_at, 1, 10), '+0 days') = substr(created_at, 1, 10)
         AND strftime('%s', created_at) IS NOT NULL)
@@ -255,14 +261,14 @@ CREATE TABLE IF NOT EXISTS pipeline_metrics (
     created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
     timestamp_utc TEXT GENERATED ALWAYS AS (
         CASE WHEN timestamp GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*'
-              AND substr(timestamp, 20) NOT GLOB '*[^0-9.Z:+-]*'
+              AND substr(timestamp, 20) NOT GLOB '*[^0-9.Z:+-]*' AND instr(timestamp, char(0)) = 0
               AND substr(timestamp, 12, 2) < '24'
               AND date(substr(timestamp, 1, 10), '+0 days') = substr(timestamp, 1, 10)
-             THEN strftime('%Y-%m-%d %H:%M:%f', timestamp) END) VIRTUAL,
+             THEN strftime('%Y-%m-%d %H:%M:%f', timestamp, '+0 seconds') END) VIRTUAL,
     CONSTRAINT pipeline_metrics_timestamp_format CHECK (timestamp_utc IS NOT NULL),
     CONSTRAINT pipeline_metrics_created_at_format CHECK (
         created_at GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*'
-        AND substr(created_at, 20) NOT GLOB '*[^0-9.Z:+-]*'
+        AND substr(created_at, 20) NOT GLOB '*[^0-9.Z:+-]*' AND instr(created_at, char(0)) = 0
         AND substr(created_at, 12, 2) < '24'
         AND date(substr(created_at, 1, 10), '+0 days') = substr(created_at, 1, 10)
         AND strftime('%s', created_at) IS NOT NULL)
@@ -276,7 +282,7 @@ CREATE TABLE IF NOT EXISTS slo_violations (
             REFERENCES receipts (execution_id) ON DELETE CASCADE ON UPDATE CASCADE,
     metric TEXT NOT NULL
         CONSTRAINT slo_violations_metric_nonempty
-            CHECK (length(metric) <= 256 AND trim(metric, char(32, 9, 10, 11, 12, 13)) <> ''),
+            CHECK (length(metric) <= 256 AND trim(metric, char(32, 9, 10, 11, 12, 13)) <> '' AND instr(metric, char(0)) = 0),
     target_value REAL NOT NULL,
     actual_value REAL NOT NULL,
     severity TEXT NOT NULL
@@ -286,14 +292,14 @@ CREATE TABLE IF NOT EXISTS slo_violations (
     created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
     timestamp_utc TEXT GENERATED ALWAYS AS (
         CASE WHEN timestamp GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*'
-              AND substr(timestamp, 20) NOT GLOB '*[^0-9.Z:+-]*'
+              AND substr(timestamp, 20) NOT GLOB '*[^0-9.Z:+-]*' AND instr(timestamp, char(0)) = 0
               AND substr(timestamp, 12, 2) < '24'
               AND date(substr(timestamp, 1, 10), '+0 days') = substr(timestamp, 1, 10)
-             THEN strftime('%Y-%m-%d %H:%M:%f', timestamp) END) VIRTUAL,
+             THEN strftime('%Y-%m-%d %H:%M:%f', timestamp, '+0 seconds') END) VIRTUAL,
     CONSTRAINT slo_violations_timestamp_format CHECK (timestamp_utc IS NOT NULL),
     CONSTRAINT slo_violations_created_at_format CHECK (
         created_at GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*'
-        AND substr(created_at, 20) NOT GLOB '*[^0-9.Z:+-]*'
+        AND substr(created_at, 20) NOT GLOB '*[^0-9.Z:+-]*' AND instr(created_at, char(0)) = 0
         AND substr(created_at, 12, 2) < '24'
         AND date(substr(created_at, 1, 10), '+0 days') = substr(created_at, 1, 10)
         AND strftime('%s', created_at) IS NOT NULL)
