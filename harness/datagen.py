@@ -21,7 +21,9 @@ without statistics.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
+import multiprocessing
 import os
 import queue
 import random
@@ -35,14 +37,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from harness import db
+from harness import bulkload, db
 from harness.errors import UsageError
 from harness.rowcheck import dump_json
-from harness.store import ReceiptBundle, insert_sql
+from harness.store import ReceiptBundle
 
 GENERATOR_VERSION = "1"
 SCALES: dict[str, int] = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 DATA_END = "2026-01-30 00:00:00"  # data spans the `days` days before this instant (UTC)
+BATCH_RECEIPTS = 5000  # receipts per executemany batch in bulk loads
 
 Progress = Callable[[int, int], None]
 
@@ -145,9 +148,9 @@ class _Batch:
     violations: list[tuple[Any, ...]] = field(default_factory=list)
     audit: list[tuple[Any, ...]] = field(default_factory=list)
 
-    @property
-    def rows(self) -> int:
-        return len(self.receipts) + len(self.metrics) + len(self.violations) + len(self.audit)
+    def tables(self) -> dict[str, list[tuple[Any, ...]]]:
+        return {"receipts": self.receipts, "pipeline_metrics": self.metrics, "slo_violations": self.violations,
+                "audit_log": self.audit}  # fmt: skip
 
 
 # ------------------------------------------------------------- vocabulary
@@ -375,7 +378,7 @@ class _ReceiptGenerator:
             )
 
 
-def _receipt_batches(spec: DataSpec, size: int = 2000) -> Iterator[_Batch]:
+def _receipt_batches(spec: DataSpec, size: int = BATCH_RECEIPTS) -> Iterator[_Batch]:
     generator = _ReceiptGenerator(spec)
     batch = _Batch()
     for i in range(1, spec.receipts + 1):
@@ -476,154 +479,90 @@ def generate_memory(spec: DataSpec) -> Iterator[dict[str, Any]]:
 
 
 # ------------------------------------------------------------ bulk load
-# Rollups are rebuilt with full scans: walking an index in group order and
-# fetching each row is ~4x slower here (measured at 100k receipts).
-def _triggers(conn: sqlite3.Connection) -> list[tuple[str, str]]:
-    """(name, sql) of every trigger, in creation order."""
-    return conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY rowid").fetchall()
+PARALLEL_FROM = 50_000  # receipts; below this a second process costs more than it saves
+RECEIPT_TABLES = {
+    "receipts": RECEIPT_COLUMNS,
+    "pipeline_metrics": METRIC_COLUMNS,
+    "slo_violations": VIOLATION_COLUMNS,
+    "audit_log": AUDIT_COLUMNS,
+}
+OTHER_TABLES = {
+    "workflow_sessions": SESSION_COLUMNS,
+    "collision_detection": COLLISION_COLUMNS,
+    "agent_memory": MEMORY_COLUMNS,
+}
 
 
-_ROLLUPS = (
-    "DELETE FROM agent_execution_stats",
-    """INSERT INTO agent_execution_stats (agent_id, total_executions, successful_executions, failed_executions,
-                                          total_duration_ms, total_files_generated)
-       SELECT agent_id, count(*), sum(status = 'passed'), sum(status = 'failed'), sum(duration_ms), sum(files_generated)
-       FROM receipts NOT INDEXED GROUP BY agent_id""",
-    "DELETE FROM stage_execution_stats",
-    """INSERT INTO stage_execution_stats (stage, executions, passed, failed, total_duration_ms)
-       SELECT stage, count(*), sum(status = 'passed'), sum(status = 'failed'), sum(duration_ms)
-       FROM pipeline_metrics NOT INDEXED GROUP BY stage""",
-)
+def bulk_load(
+    conn: sqlite3.Connection, spec: DataSpec, *, progress: Progress | None = None, parallel: bool | None = None
+) -> LoadStats:
+    """Load spec's data into a database that already has the schema, fast (see harness.bulkload).
 
-
-def bulk_load(conn: sqlite3.Connection, spec: DataSpec, *, progress: Progress | None = None) -> LoadStats:
-    """Load spec's data into a database that already has the schema, fast.
-
-    Triggers are dropped for the load and re-created from their saved SQL;
-    the rollups they would keep are rebuilt from the base tables at the end.
-    Indexes stay: the data arrives in time order, so keeping them costs less
-    than re-creating them (which evaluates the virtual _utc columns once per
-    index). CHECK constraints are skipped during the load: the generator's
-    output is proven to pass them by tests/test_datagen.py (PRAGMA
-    integrity_check re-checks every CHECK). One transaction: an error leaves
-    the database as it was.
+    The rows are exactly those of generate_bundles / generate_sessions /
+    generate_memory. parallel=True generates them in a second process while
+    this one inserts (default: from PARALLEL_FROM receipts on).
     """
     began = time.perf_counter()
     total, done = spec.rows, 0
-    triggers = _triggers(conn)
-    pragmas = _bulk_pragmas(conn)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        for name, _ in triggers:
-            conn.execute(f"DROP TRIGGER {_quote(name)}")
-        conn.execute("PRAGMA ignore_check_constraints = ON")
-        for rows in _load_receipts(conn, spec):
-            done += rows
-            if progress:
-                progress(min(done, total), total)
-        done += _load_sessions_and_memory(conn, spec)
-        conn.execute("PRAGMA ignore_check_constraints = OFF")
-        for _, sql in triggers:
-            conn.execute(sql)
-        for statement in _ROLLUPS:
-            conn.execute(statement)
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    finally:
-        _restore_pragmas(conn, pragmas)
+
+    def advance(rows: int) -> None:
+        nonlocal done
+        done += rows
+        if progress:
+            progress(min(done, total), total)
+
+    use_process = spec.receipts >= PARALLEL_FROM if parallel is None else parallel
+    receipts = _batches_from_process(spec) if use_process else (b.tables() for b in _receipt_batches(spec))
+    batches = itertools.chain(receipts, [_other_rows(spec)])
+    rows = bulkload.load(conn, {**RECEIPT_TABLES, **OTHER_TABLES}, batches, on_batch=advance)
     if progress:
-        progress(done, done)
+        progress(rows, rows)
     seconds = time.perf_counter() - began
-    return LoadStats(rows=done, receipts=spec.receipts, seconds=seconds, rows_per_second=done / seconds if seconds else 0.0)
+    return LoadStats(rows=rows, receipts=spec.receipts, seconds=seconds, rows_per_second=rows / seconds if seconds else 0.0)
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _bulk_pragmas(conn: sqlite3.Connection) -> dict[str, Any]:
-    names = ("foreign_keys", "synchronous", "cache_size", "temp_store", "ignore_check_constraints")
-    before = {n: conn.execute(f"PRAGMA {n}").fetchone()[0] for n in names}
-    conn.execute("PRAGMA foreign_keys = OFF")  # the generator's references are complete; checked in tests
-    conn.execute("PRAGMA synchronous = OFF")
-    conn.execute("PRAGMA cache_size = -524288")  # 512 MiB: index builds sort in memory
-    conn.execute("PRAGMA temp_store = MEMORY")
-    return before
-
-
-def _restore_pragmas(conn: sqlite3.Connection, before: Mapping[str, Any]) -> None:
-    for name, value in before.items():
-        conn.execute(f"PRAGMA {name} = {int(value)}")
-
-
-_TABLE_INSERTS = (
-    ("receipts", RECEIPT_COLUMNS, "receipts"),
-    ("pipeline_metrics", METRIC_COLUMNS, "metrics"),
-    ("slo_violations", VIOLATION_COLUMNS, "violations"),
-    ("audit_log", AUDIT_COLUMNS, "audit"),
-)
-
-
-def _load_receipts(conn: sqlite3.Connection, spec: DataSpec) -> Iterator[int]:
-    """Insert the receipts and their rows, batch by batch, generated in a second thread.
-
-    sqlite3 releases the GIL while SQLite works, so generating the next
-    batch overlaps with inserting this one (the machine has two cores).
-    """
-    statements = [(insert_sql(table, columns), attr) for table, columns, attr in _TABLE_INSERTS]
-    for batch in _prefetched(_receipt_batches(spec, size=5000)):
-        for sql, attr in statements:
-            conn.executemany(sql, getattr(batch, attr))
-        yield batch.rows
-
-
-def _prefetched(batches: Iterator[_Batch], depth: int = 3) -> Iterator[_Batch]:
-    pipe: queue.Queue[_Batch | BaseException | None] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for batch in batches:
-                while not stop.is_set():
-                    try:
-                        pipe.put(batch, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            pipe.put(None)
-        except BaseException as e:  # handed to the consumer, raised there
-            pipe.put(e)
-
-    worker = threading.Thread(target=produce, name="datagen-producer", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = pipe.get()
-            if item is None:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        worker.join(timeout=5)
-
-
-def _load_sessions_and_memory(conn: sqlite3.Connection, spec: DataSpec) -> int:
+def _other_rows(spec: DataSpec) -> dict[str, list[tuple[Any, ...]]]:
     sessions, collisions = [], []
     for session, session_collisions in _session_rows(spec):
         sessions.append(session)
         collisions.extend(session_collisions)
-    memory = list(_memory_rows(spec))
-    conn.executemany(insert_sql("workflow_sessions", SESSION_COLUMNS), sessions)
-    conn.executemany(insert_sql("collision_detection", COLLISION_COLUMNS), collisions)
-    conn.executemany(insert_sql("agent_memory", MEMORY_COLUMNS), memory)
-    return len(sessions) + len(collisions) + len(memory)
+    return {"workflow_sessions": sessions, "collision_detection": collisions, "agent_memory": list(_memory_rows(spec))}
+
+
+def _produce(spec: DataSpec, pipe: Any) -> None:
+    """The second process: generate batches into pipe; None at the end, ("error", text) on failure."""
+    try:
+        for batch in _receipt_batches(spec):
+            pipe.put(batch.tables())
+        pipe.put(None)
+    except BaseException as e:  # reported to the loading process, which raises it
+        pipe.put(("error", f"{type(e).__name__}: {e}"))
+
+
+def _batches_from_process(spec: DataSpec) -> Iterator[dict[str, list[tuple[Any, ...]]]]:
+    """Batches generated in a spawned process (pickled through a bounded queue), in order."""
+    context = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
+    pipe = context.Queue(maxsize=4)
+    worker = context.Process(target=_produce, args=(spec, pipe), name="ggen-db-datagen", daemon=True)
+    worker.start()
+    try:
+        while True:
+            try:
+                item = pipe.get(timeout=1.0)
+            except queue.Empty:
+                if not worker.is_alive():
+                    raise RuntimeError(f"data generator process ended early (exit code {worker.exitcode})") from None
+                continue
+            if item is None:
+                return
+            if isinstance(item, tuple):
+                raise RuntimeError(f"data generator process failed: {item[1]}")
+            yield item
+    finally:
+        if worker.is_alive():
+            worker.terminate()  # only on an early exit; the process is ours
+        worker.join()
+        pipe.close()
 
 
 def build_database(
@@ -640,21 +579,13 @@ def build_database(
     target = Path(path)
     if target.exists():
         raise UsageError(f"{target}: already exists; build_database only creates new databases")
-    conn = sqlite3.connect(os.fspath(target), isolation_level=None)
+    conn = bulkload.fresh_database(target, schema_file)
     try:
-        conn.execute("PRAGMA journal_mode = OFF")  # a fresh file: nothing to protect until it is built
-        db.apply_schema(conn, _schema_without_wal(db.read_schema(schema_file)), source=str(schema_file or "schema.sql"))
         stats = bulk_load(conn, spec, progress=progress)
         conn.execute("PRAGMA journal_mode = WAL")
     finally:
         conn.close()
     return stats
-
-
-def _schema_without_wal(script: str) -> str:
-    # The shipped schema switches to WAL first; during the build the journal stays off.
-    kept = [s for s in db.split_statements(script) if "journal_mode" not in s.lower()]
-    return ";\n".join(s.rstrip(";") for s in kept) + ";\n"
 
 
 def default_cache_dir() -> Path:
@@ -686,7 +617,7 @@ def cached_database(
         build_database(temporary, spec, schema_file=schema_file, progress=progress)
         os.replace(temporary, final)
     finally:
-        for leftover in (temporary, Path(f"{temporary}-wal"), Path(f"{temporary}-shm")):
+        for leftover in bulkload.leftovers(temporary):
             leftover.unlink(missing_ok=True)
     return final
 

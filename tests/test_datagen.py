@@ -26,6 +26,7 @@ from harness.errors import UsageError
 from harness.store import Store
 
 SPEC = DataSpec(receipts=1000, seed=7)
+BASE_TABLES = {t.name for t in load_contract().base_tables}
 
 
 def _tables_and_views(conn: sqlite3.Connection) -> list[str]:
@@ -88,6 +89,26 @@ def test_bulk_load_restores_triggers_and_pragmas(bulk: sqlite3.Connection) -> No
     assert bulk.execute("PRAGMA foreign_keys").fetchone() == (1,)
     assert bulk.execute("PRAGMA ignore_check_constraints").fetchone() == (0,)
     assert bulk.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE 'sqlite_stat%'").fetchone() == (0,)
+
+
+def test_loading_from_a_second_process_gives_the_same_database(bulk: sqlite3.Connection) -> None:
+    conn = db.scratch_database()
+    stats = bulk_load(conn, SPEC, parallel=True)
+    assert _content(conn) == _content(bulk)
+    assert stats.receipts == 1000 and stats.rows == sum(len(v) for k, v in _content(conn).items()
+                                                        if k in BASE_TABLES)  # fmt: skip
+
+
+def test_a_failed_load_leaves_the_database_as_it_was() -> None:
+    conn = db.scratch_database()
+    bulk_load(conn, DataSpec(receipts=20, seed=1))
+    before = _content(conn)
+    schema = conn.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall()
+    with pytest.raises(sqlite3.IntegrityError):
+        bulk_load(conn, DataSpec(receipts=20, seed=1))  # the same execution_ids again
+    assert _content(conn) == before
+    assert conn.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall() == schema
+    assert conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
 
 
 def test_same_spec_same_data_other_seed_other_data() -> None:
