@@ -34,10 +34,11 @@ Progress = Callable[[int, int], None]  # (pages copied, total pages)
 class BackupVerificationError(GgenDbError):
     """The copy does not match the source's snapshot; carries what differed. DEST is left untouched."""
 
-    def __init__(self, dest: str, problems: tuple[str, ...]) -> None:
+    def __init__(self, source: str, dest: str, problems: tuple[str, ...]) -> None:
+        self.source = source
         self.dest = dest
         self.problems = problems
-        super().__init__(f"backup {dest}: verification failed, nothing written: {'; '.join(problems)}")
+        super().__init__(f"backup of {source} to {dest}: verification failed, DEST not written: {'; '.join(problems)}")
 
 
 @dataclass(frozen=True)
@@ -86,10 +87,9 @@ def backup(
     tmp = _private_temp_file(target)
     try:
         with _open_snapshot(source) as snapshot:
-            counts = _row_counts(snapshot)
-            pages, page_size = _copy(snapshot, tmp, pages_per_step, progress)
-        integrity = _verify(tmp, counts, os.fspath(target))
-        _fsync(tmp)
+            counts = _source_row_counts(snapshot, source)
+            pages, page_size = _copy(snapshot, tmp, target, pages_per_step, progress)
+        integrity = _verify(tmp, counts, os.fspath(source), os.fspath(target))
         _publish(tmp, target, replace=replaced)
     except BaseException:
         _remove_with_sidecars(tmp)
@@ -163,7 +163,10 @@ def _ensure_not_in_use(target: Path) -> None:
 
 def _private_temp_file(target: Path) -> Path:
     """An empty owner-only (0600) file next to target, so the final rename stays on one filesystem."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".backup-tmp", dir=target.parent)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".backup-tmp", dir=target.parent)
+    except OSError as e:
+        raise InputError(f"DEST {target}: cannot create a file in {target.parent} ({e.strerror})") from e
     os.close(fd)
     return Path(name)
 
@@ -205,24 +208,35 @@ def _row_counts(conn: sqlite3.Connection) -> dict[str, int]:
     }
 
 
-def _copy(snapshot: sqlite3.Connection, tmp: Path, pages_per_step: int, progress: Progress | None) -> tuple[int, int]:
-    copy = sqlite3.connect(os.fspath(tmp), isolation_level=None)
+def _source_row_counts(snapshot: sqlite3.Connection, source: Path) -> dict[str, int]:
     try:
+        return _row_counts(snapshot)
+    except sqlite3.DatabaseError as e:  # a damaged table: there is nothing sound to copy
+        raise InputError(f"DB {source}: cannot be read ({e}); no backup written") from e
 
-        def report(_status: int, remaining: int, total: int) -> None:
-            if progress is not None:
-                progress(total - remaining, total)
 
-        snapshot.backup(copy, pages=max(1, pages_per_step), progress=report)
-        pages = copy.execute("PRAGMA page_count").fetchone()[0]
-        page_size = copy.execute("PRAGMA page_size").fetchone()[0]
-    finally:
-        copy.close()
+def _copy(
+    snapshot: sqlite3.Connection, tmp: Path, target: Path, pages_per_step: int, progress: Progress | None
+) -> tuple[int, int]:
+    def report(_status: int, remaining: int, total: int) -> None:
+        if progress is not None:
+            progress(total - remaining, total)
+
+    try:
+        copy = sqlite3.connect(os.fspath(tmp), isolation_level=None)
+        try:
+            snapshot.backup(copy, pages=max(1, pages_per_step), progress=report)
+            pages = copy.execute("PRAGMA page_count").fetchone()[0]
+            page_size = copy.execute("PRAGMA page_size").fetchone()[0]
+        finally:
+            copy.close()
+    except sqlite3.Error as e:  # the destination's disk is full or failing
+        raise InputError(f"DEST {target}: cannot write the copy ({e}); nothing written") from e
     return int(pages), int(page_size)
 
 
 # -------------------------------------------------------------- verifying
-def _verify(tmp: Path, expected: Mapping[str, int], dest: str) -> str:
+def _verify(tmp: Path, expected: Mapping[str, int], source: str, dest: str) -> str:
     # Read-write on purpose: the copy is in WAL mode like its source, and only a
     # read-write connection removes the -wal/-shm files it creates when it closes.
     conn = sqlite3.connect(os.fspath(tmp), isolation_level=None)
@@ -230,6 +244,8 @@ def _verify(tmp: Path, expected: Mapping[str, int], dest: str) -> str:
         integrity = conn.execute("PRAGMA integrity_check").fetchall()
         orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
         found = _row_counts(conn)
+    except sqlite3.DatabaseError as e:  # damage the source's own reads did not reach
+        raise BackupVerificationError(source, dest, (f"the copy is damaged ({e}), so the source is",)) from e
     finally:
         conn.close()
     problems = [f"{name} left behind" for name in _sidecars(tmp)]
@@ -241,7 +257,7 @@ def _verify(tmp: Path, expected: Mapping[str, int], dest: str) -> str:
         if expected.get(table) != found.get(table):
             problems.append(f"{table}: {found.get(table)} rows, source had {expected.get(table)}")
     if problems:
-        raise BackupVerificationError(dest, tuple(problems))
+        raise BackupVerificationError(source, dest, tuple(problems))
     return "ok"
 
 
@@ -255,12 +271,16 @@ def _fsync(path: Path) -> None:
 
 
 def _publish(tmp: Path, target: Path, *, replace: bool) -> None:
-    """Move the verified copy to target atomically; without replace, never clobber a file."""
-    if replace:
-        os.replace(tmp, target)
-    else:
-        _move_without_overwrite(tmp, target)
-    _fsync_directory(target.parent)
+    """Make the verified copy durable, then move it to target atomically; never clobber without replace."""
+    try:
+        _fsync(tmp)
+        if replace:
+            os.replace(tmp, target)
+        else:
+            _move_without_overwrite(tmp, target)
+        _fsync_directory(target.parent)
+    except OSError as e:
+        raise InputError(f"DEST {target}: cannot be written ({e.strerror}); nothing written") from e
 
 
 def _move_without_overwrite(tmp: Path, target: Path) -> None:
