@@ -29,7 +29,7 @@ from harness.checks.rows import (
     stored,
     undone,
 )
-from harness.contract import Column, Contract, Table, is_json_text, is_timestamp, utc_key
+from harness.contract import Column, Contract, Table, is_id, is_json_text, is_timestamp, utc_key
 from harness.introspection import quote_identifier
 
 # Timestamps beyond the contract's examples, judged by harness.contract.is_timestamp.
@@ -168,16 +168,17 @@ def enum_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
     group="Ids and text",
     subjects=over_columns("id"),
     promise="An id of 1 to max_length characters is accepted and stored exactly (quotes included); an empty "
-    "or whitespace-only id, or a longer one, is refused.",
+    "or whitespace-only id, a longer one, or one containing NUL is refused (harness.contract.is_id decides).",
     fix="Add `CHECK (length(col) <= N AND trim(col, char(32, 9, 10, 11, 12, 13)) <> '')` to the column.",
 )
 def id_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
     probe = Prober(ctx, table, column)
     limit = probe.column.max_length or 256
-    for value in WHITESPACE_IDS:
-        probe.refuses(value, "empty or whitespace-only id")
-    probe.refuses("x" * (limit + 1), f"longer than {limit} characters")
-    probe.accepts("x" * limit, f"{limit} characters are allowed")
+    for value in (*WHITESPACE_IDS, "x" * (limit + 1), "x" * limit, "a\x00b", "ünï-₁"):
+        if is_id(value, limit):
+            probe.accepts(value, "a valid id")
+        else:
+            probe.refuses(value, f"not an id: 1 to {limit} characters, not only whitespace, no NUL")
     if probe.accepts(QUOTED_ID):
         value, kind = probe.stored(QUOTED_ID)
         if (value, kind) != (QUOTED_ID, "text"):
