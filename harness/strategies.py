@@ -100,7 +100,9 @@ def _zones() -> SearchStrategy[str]:
 @cache
 def _fractions() -> SearchStrategy[str]:
     digits = st.text("0123456789", min_size=1, max_size=9)
-    return st.one_of(st.just(""), digits.map(lambda d: "." + d))
+    # Half a millisecond or more past the third digit: where rounding carries into the next second.
+    rounding = st.from_regex(r"\.(999|[0-9]{3})[5-9][0-9]{0,3}", fullmatch=True)
+    return st.one_of(st.just(""), digits.map(lambda d: "." + d), rounding)
 
 
 @st.composite
@@ -113,7 +115,7 @@ def _timestamp_parts(draw: DrawFn, min_year: int = FIRST_YEAR, max_year: int = L
         day=draw(st.integers(1, calendar.monthrange(year, month)[1])),
         hour=draw(st.integers(0, 23)),
         minute=draw(st.integers(0, 59)),
-        second=draw(st.integers(0, 59)),
+        second=draw(st.integers(0, 59) | st.just(59)),
         sep=draw(st.sampled_from("T ")),
         fraction=draw(_fractions()),
         zone=draw(_zones()),
