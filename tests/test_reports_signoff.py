@@ -137,6 +137,16 @@ def test_markdown_shows_the_verdict_first_then_conformance_and_slo_tables():
     assert len(slo) == 2 + len(fake.bench_report().results)
 
 
+def test_markdown_lists_failures_and_folds_many_warnings():
+    noisy = [fake.workload(f"w{i}", verdict=WARN, reasons=("noisy",), seed=i) for i in range(6)]
+    bench = fake.bench_report(fake.workload(verdict=FAIL, reasons=("over budget",)), *noisy)
+    text = signoff_markdown.render_markdown(fake.result(bench=bench))
+    assert "**1 failure:**\n\n- SLO missed its budget: lookup\\_by\\_execution\\_id at 10k: over budget\n" in text
+    assert "<details><summary>6 warnings</summary>" in text
+    few = signoff_markdown.render_markdown(fake.result(bench=fake.bench_report(*noisy[:2])))
+    assert "**2 warnings:**" in few and "<details><summary>2 warnings" not in few
+
+
 def test_markdown_lists_every_failed_check_including_the_extra_ones():
     failing = fake.finding(None, "Enumerations", "failed", message="accepts 'bogus'", code="enum_status")
     text = signoff_markdown.render_markdown(fake.result(fake.check_report(failing, failed={3: "no audit_log"})))

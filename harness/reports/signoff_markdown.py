@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from harness.signoff import SignoffResult
 
 VERDICT_ICON = {"PASS": "✅", "WARN": "⚠️", "FAIL": "❌"}
+WARNINGS_SHOWN = 5
 _BACKSLASHED = "\\`*_[]|#"
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
@@ -63,11 +64,17 @@ def _heading(result: SignoffResult) -> list[str]:
         f"{' (quick)' if result.quick else ''}.",
         "",
     ]
-    if result.verdict.reasons:
-        lines.append("**Why:**")
-        lines.append("")
-        lines.extend(f"- {escape(reason)}" for reason in result.verdict.reasons)
-        lines.append("")
+    failures, warnings = result.verdict.failures, result.verdict.warnings
+    if failures:
+        lines += [f"**{len(failures)} failure{'s' if len(failures) != 1 else ''}:**", ""]
+        lines += [f"- {escape(reason)}" for reason in failures] + [""]
+    if warnings:
+        # Folded when they are many, so the failures and the tables stay near the top of a PR comment.
+        folded = len(warnings) > WARNINGS_SHOWN
+        title = f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+        lines += [f"<details><summary>{title}</summary>" if folded else f"**{title}:**", ""]
+        lines += [f"- {escape(reason)}" for reason in warnings] + [""]
+        lines += ["</details>", ""] if folded else []
     return lines
 
 
