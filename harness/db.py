@@ -33,10 +33,23 @@ def configure(conn: sqlite3.Connection, *, durability: str = "normal") -> sqlite
 
 
 def connect(path: str | os.PathLike[str], *, durability: str = "normal") -> sqlite3.Connection:
-    """A read-write connection to a file database (created if missing), WAL on."""
+    """A read-write connection to a file database (created if missing, owner-only), WAL on."""
+    _create_owner_only(path)
     conn = sqlite3.connect(os.fspath(path), isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA journal_mode = WAL")
     return configure(conn, durability=durability)
+
+
+def _create_owner_only(path: str | os.PathLike[str]) -> None:
+    """Create a missing database file as 0600: SQLite would make it 0644 (less the umask), and its
+    -wal and -shm files copy the database file's mode."""
+    name = os.fspath(path)
+    if name == ":memory:" or name.startswith("file:"):
+        return
+    try:
+        os.close(os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except OSError:
+        pass  # it exists, or sqlite3.connect will report the real problem (no directory, read-only)
 
 
 def connect_memory() -> sqlite3.Connection:

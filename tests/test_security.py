@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import harness.db
 from harness.backup import backup
 from harness.ingest import ingest
 from harness.migrate import init_database
@@ -137,3 +138,14 @@ def test_ingest_creates_no_readable_files(tmp_path: Path, permissive_umask: None
         assert ingest(database, pipe).ok
     assert {p.name for p in tmp_path.iterdir()} == before | {"in.jsonl"}
     assert mode(database) == 0o600
+
+
+def test_a_connection_to_a_new_path_creates_an_owner_only_file(tmp_path: Path, permissive_umask: None) -> None:
+    path = tmp_path / "created-by-connect.db"
+    conn = harness.db.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("INSERT INTO t VALUES (1)")
+    try:
+        assert mode(path) == 0o600 and mode(Path(f"{path}-wal")) == 0o600
+    finally:
+        conn.close()
