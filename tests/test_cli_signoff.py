@@ -129,7 +129,8 @@ def test_a_real_quick_signoff_writes_valid_reports(tmp_path):
     assert re.fullmatch(r"[0-9a-f]{64}", data["schema"]["sha256"])
 
     junit = ET.parse(out / "junit.xml").getroot()  # noqa: S314
-    assert int(junit.get("tests")) == len(data["conformance"]["findings"]) + len(data["slo"]["results"])
+    cases = len(data["conformance"]["findings"]) + len(data["slo"]["results"]) + len(data["slo"]["derived"])
+    assert int(junit.get("tests")) == cases
     html = (out / "signoff.html").read_text(encoding="utf-8")
     assert f'data-verdict="{status}"' in html and "<script" not in html
     markdown = (out / "signoff.md").read_text(encoding="utf-8")

@@ -208,6 +208,19 @@ def test_junit_has_a_case_per_check_and_per_measurement_with_failures_marked():
     assert root.get("name") == "ggen-db signoff FAIL"
 
 
+def test_junit_reports_targets_across_measurements_as_slo_cases():
+    bench = replace(fake.bench_report(fake.workload()), derived=(
+        DerivedCheck("store_overhead_insert_single@10k", "store p50 / bare p50", 1.7, 1.5, "<=", FAIL),
+        DerivedCheck("lookup_scaling", "100k p50 / 10k p50", 1.1, 2.0, "<=", "PASS"),
+    ))
+    slo = [s for s in parse_junit(signoff_junit.render_junit(fake.result(bench=bench))).iter("testsuite")
+           if s.get("name") == "slo"][0]
+    assert (slo.get("tests"), slo.get("failures")) == ("3", "1")
+    failed = [c for c in slo.iter("testcase") if c.find("failure") is not None]
+    assert [c.get("name") for c in failed] == ["store_overhead_insert_single@10k"]
+    assert failed[0].find("failure").get("message") == "store p50 / bare p50: 1.70, must be <= 1.5"
+
+
 def test_junit_survives_hostile_text_and_control_characters():
     result = hostile_result()
     bad = fake.finding(None, "Extras", "failed", message="bell \x07 and nul \x00 inside", code="ctrl")

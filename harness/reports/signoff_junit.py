@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr  # noqa: S406 - used to write XML, never to parse it
 
 from harness.reports.charts import format_ms
-from harness.reports.signoff_view import check_groups, comparison_text, headroom_text
-from harness.results import ERROR, FAIL, FAILED, SKIPPED, WARN, Finding, WorkloadResult
+from harness.reports.signoff_view import check_groups, comparison_text, derived_row, headroom_text
+from harness.results import ERROR, FAIL, FAILED, SKIPPED, WARN, DerivedCheck, Finding, WorkloadResult
 
 if TYPE_CHECKING:
     from harness.signoff import SignoffResult
@@ -87,10 +87,23 @@ def _finding_case(f: Finding) -> str:
 
 
 def _slo_suite(result: SignoffResult) -> tuple[str, int, int, int]:
+    """One case per workload and scale, then one per target across measurements (store overhead, ...)."""
     cases = [_workload_case(r, result) for r in result.bench.results]
-    results = result.bench.results
-    counts = (len(results), sum(r.verdict == FAIL for r in results), 0, 0)
+    cases += [_derived_case(d) for d in result.bench.derived]
+    verdicts = [r.verdict for r in result.bench.results] + [d.verdict for d in result.bench.derived]
+    counts = (len(verdicts), verdicts.count(FAIL), 0, 0)
     return _suite("slo", cases, counts, result.bench.duration_s)
+
+
+def _derived_case(d: DerivedCheck) -> str:
+    name, what, value, limit, verdict = derived_row(d)
+    figures = f"{what}: {value}, must be {limit}"
+    parts = [f"    <testcase classname=\"slo.targets\" name={_attr(name)} time=\"0.000\">\n"]
+    if verdict == FAIL:
+        parts.append(f"      <failure message={_attr(figures)} type=\"slo\">{_body(figures)}</failure>\n")
+    parts.append(f"      <system-out>{_body(verdict + ': ' + figures)}</system-out>\n")
+    parts.append("    </testcase>\n")
+    return "".join(parts)
 
 
 def _workload_case(r: WorkloadResult, result: SignoffResult) -> str:
