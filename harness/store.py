@@ -11,18 +11,22 @@ and rule. Reads run the documented queries of the contract.
 from __future__ import annotations
 
 import os
+import random
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from harness import db
 from harness.contract import Contract, Table, is_timestamp, load_contract, utc_key
 from harness.errors import UsageError, ValidationError
 from harness.rowcheck import ProblemError, TableCheck
+
+T = TypeVar("T")
 
 # Write order inside a bundle: the receipt first, so its children's foreign keys hold.
 BUNDLE_TABLES = ("receipts", "pipeline_metrics", "slo_violations", "audit_log")
@@ -149,7 +153,8 @@ class Store:
 
     The connection is put in autocommit mode (isolation_level=None, which
     commits anything pending) with foreign keys on: transactions are the
-    store's own (store.transaction()).
+    store's own (store.transaction()). Like its connection, a Store belongs
+    to one thread at a time; use one Store per thread or process.
     """
 
     def __init__(self, conn: sqlite3.Connection, contract: Contract | None = None, *, validate: bool = True) -> None:
@@ -193,7 +198,7 @@ class Store:
             with self._savepoint():
                 yield
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        _retry_busy(lambda: self.conn.execute("BEGIN IMMEDIATE"))
         try:
             yield
             self.conn.execute("COMMIT")
@@ -244,10 +249,11 @@ class Store:
                 else:
                     table_runs.append((columns, [values]))
             count += 1
-        with self.transaction():
-            for table in BUNDLE_TABLES:
-                for columns, rows in runs[table]:
-                    self._execute_many(table, columns, rows)
+        if count:
+            with self.transaction():
+                for table in BUNDLE_TABLES:
+                    for columns, rows in runs[table]:
+                        self._execute_many(table, columns, rows)
         return count
 
     def insert_rows(self, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
@@ -419,7 +425,9 @@ class Store:
         self, table: str, sql: str, params: Sequence[Any] | Mapping[str, Any], columns: Sequence[str] = ()
     ) -> sqlite3.Cursor:
         try:
-            return self.conn.execute(sql, params)
+            if self.conn.in_transaction:
+                return self.conn.execute(sql, params)
+            return _retry_busy(lambda: self.conn.execute(sql, params))  # autocommit: atomic on its own
         except (sqlite3.IntegrityError, sqlite3.ProgrammingError, OverflowError) as e:
             raise self._refusal(table, e, columns) from e
 
@@ -452,6 +460,34 @@ class Store:
         cursor = self.conn.execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, r, strict=True)) for r in cursor]
+
+
+BUSY_RETRY_S = 60.0  # beyond the 5 s busy timeout: how long a write waits for its turn in all
+
+
+def _retry_busy(start: Callable[[], T]) -> T:
+    """Run a statement that begins a write (BEGIN IMMEDIATE, or one autocommit statement), again
+    after a jittered pause while the database stays busy beyond the busy timeout.
+
+    Safe because a statement refused with SQLITE_BUSY did nothing. Needed because SQLite's busy
+    handler is not fair: a writer sleeping in it can lose every race to writers that commit and
+    begin again in a loop, and see SQLITE_BUSY after 5 s although the lock was free many times
+    (tests/test_concurrency.py, 8 writers on 2 cores).
+    """
+    deadline = time.monotonic() + BUSY_RETRY_S
+    pause = 0.005
+    while True:
+        try:
+            return start()
+        except sqlite3.OperationalError as e:
+            if "database is locked" not in str(e) or time.monotonic() > deadline:
+                raise
+        _pause(pause * random.uniform(0.5, 1.5))  # jittered, so waiting writers do not wake in step
+        pause = min(pause * 2, 0.25)
+
+
+def _pause(seconds: float) -> None:
+    time.sleep(seconds)
 
 
 def _runs(
