@@ -13,10 +13,10 @@ harness/schemas/ingest.schema.json). Two passes over the file:
 By default a single rejected line means nothing is written (the write pass
 still runs, then rolls back, so that the database's refusals are reported
 too). With skip_invalid the good lines are committed and the rest reported.
-Judging first keeps the write lock for the write phase only; other writers wait for it (busy timeout), and ingest
-itself waits up to lock_wait_s for its turn. Memory stays flat: lines are
-streamed, never kept (stdin is spooled to a temporary file for the second
-pass).
+Judging first keeps the write lock for the write phase only; other writers
+wait for it, and ingest waits for its turn like any store writer (busy
+timeout, then retries). Memory stays flat: lines are streamed, never kept
+(stdin is spooled to a temporary file for the second pass).
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ from harness.store import ReceiptBundle, Store
 
 BATCH_RECEIPTS = 500  # receipts per executemany batch: big enough to amortize, small enough to stay flat
 MAX_REPORTED_ERRORS = 10_000  # every rejected line is counted; the first ones are kept with their reason
-LOCK_WAIT_S = 60.0  # how long ingest waits for the write lock before giving up (nothing written)
 PROGRESS_EVERY_LINES = 2_000
 
 Progress = Callable[[int, int], None]  # (bytes processed over both passes, total or 0 while unknown)
@@ -104,7 +103,6 @@ def ingest(
     skip_invalid: bool = False,
     progress: Progress | None = None,
     batch_receipts: int = BATCH_RECEIPTS,
-    lock_wait_s: float = LOCK_WAIT_S,
 ) -> IngestResult:
     """Load a JSON Lines file (a path, or a binary stream such as stdin) into the existing database db_path."""
     path = _existing_database(db_path)
@@ -117,7 +115,7 @@ def ingest(
         if report.rejected + report.blank == report.lines:  # nothing to write: leave the database alone
             return report.result(name, committed=not report.rejected)
         report.total = 2 * report.read_bytes
-        _write_with_retry(path, stream if spool is None else spool, bad, report, batch_receipts, lock_wait_s)
+        _write_pass(path, stream if spool is None else spool, bad, report, batch_receipts)
     return report.result(name, committed=not (report.rejected and not skip_invalid))
 
 
@@ -192,43 +190,26 @@ def _judge(stream: IO[bytes], spool: IO[bytes] | None, report: _Report) -> array
 
 
 # ------------------------------------------------------------------- pass 2
-def _write_with_retry(
-    path: Path, stream: IO[bytes], bad: array[int], report: _Report, batch_receipts: int, lock_wait_s: float
-) -> None:
-    """Run the write pass; if the write lock stays busy, roll back, wait and start again."""
+def _write_pass(path: Path, stream: IO[bytes], bad: array[int], report: _Report, batch_receipts: int) -> None:
+    """The write pass; the store waits for the write lock (busy timeout, then retries with backoff)."""
+    stream.seek(0)
+    tally = _WriteTally(report)
     started = time.monotonic()
-    pause = 0.1
-    while True:
-        stream.seek(0)
-        attempt = report.attempt()
-        try:
-            _write(path, stream, bad, attempt, batch_receipts)
-        except sqlite3.OperationalError as e:
-            if not _is_busy(e) or time.monotonic() - started > lock_wait_s:
-                raise _database_error(path, e, time.monotonic() - started) from e
-            _pause(pause)
-            pause = min(pause * 2, 2.0)
-            continue
-        except sqlite3.DatabaseError as e:
-            raise _database_error(path, e, 0.0) from e
-        report.adopt(attempt, lock_wait_s=attempt.locked_at - started)
-        return
+    try:
+        _write(path, stream, bad, tally, batch_receipts)
+    except sqlite3.DatabaseError as e:
+        raise _database_error(path, e, time.monotonic() - started) from e
+    report.merge(tally, lock_wait_s=tally.locked_at - started)
 
 
-def _pause(seconds: float) -> None:
-    """Back off before asking for the write lock again (a seam for tests)."""
-    time.sleep(seconds)
-
-
-def _is_busy(error: sqlite3.OperationalError) -> bool:
-    text = str(error)
-    return "database is locked" in text or "database is busy" in text
+def _is_busy(error: sqlite3.DatabaseError) -> bool:
+    return isinstance(error, sqlite3.OperationalError) and "database is locked" in str(error)
 
 
 def _database_error(path: Path, error: sqlite3.DatabaseError, waited: float) -> InputError:
     """The database itself failed (not a line): locked, not a database, no schema. Nothing was written."""
     text = str(error)
-    if isinstance(error, sqlite3.OperationalError) and _is_busy(error):
+    if _is_busy(error):
         return InputError(f"DB {path}: {text}: no write lock after {waited:.0f} s of waiting; nothing was written")
     if "no such table" in text:
         return InputError(f"DB {path}: has no ggen-db schema ({text}); create it with: ggen-db init {path}")
@@ -239,19 +220,19 @@ class _RollBack(Exception):
     """Leave the write transaction without committing."""
 
 
-def _write(path: Path, stream: IO[bytes], bad: array[int], attempt: _Attempt, batch_receipts: int) -> None:
+def _write(path: Path, stream: IO[bytes], bad: array[int], tally: _WriteTally, batch_receipts: int) -> None:
     store = Store.open(path, validate=False)  # every line was validated in pass 1, with the store's own checks
     try:
-        writer = _Writer(store, attempt, batch_receipts)
+        writer = _Writer(store, tally, batch_receipts)
         with store.transaction():
-            attempt.locked_at = time.monotonic()
+            tally.locked_at = time.monotonic()
             writer.write_all(stream, bad)
-            if attempt.all_or_nothing_failed():
+            if tally.all_or_nothing_failed():
                 raise _RollBack
     except _RollBack:
         pass
     finally:
-        attempt.released_at = time.monotonic()
+        tally.released_at = time.monotonic()
         store.close()
 
 
@@ -270,9 +251,9 @@ class _PendingReceipt:
 class _Writer:
     """Writes the good lines: receipts with their children in batches, other kinds one statement each."""
 
-    def __init__(self, store: Store, attempt: _Attempt, batch_receipts: int) -> None:
+    def __init__(self, store: Store, tally: _WriteTally, batch_receipts: int) -> None:
         self.store = store
-        self.attempt = attempt
+        self.tally = tally
         self.batch_receipts = max(1, batch_receipts)
         self.pending: list[_PendingReceipt] = []
 
@@ -280,9 +261,9 @@ class _Writer:
         skip = iter(bad)
         next_bad = next(skip, None)
         for number, raw, size in read_lines(stream):
-            if number > self.attempt.lines:
+            if number > self.tally.lines:
                 break  # the file grew after it was judged: only judged lines are written
-            self.attempt.read(number, size)
+            self.tally.read(number, size)
             if number == next_bad:
                 next_bad = next(skip, None)
                 continue
@@ -330,27 +311,27 @@ class _Writer:
             with self.store.transaction():
                 self.store.record_receipt(pending.bundle())
         except ValidationError as e:
-            self.attempt.reject(pending.line, _problem_of(e))
+            self.tally.reject(pending.line, _problem_of(e))
             for child in pending.child_lines:
-                self.attempt.reject(
+                self.tally.reject(
                     child, LineProblem("", "execution_id", "receipt_rejected", f"its receipt line {pending.line} was rejected")
                 )
             return
         self._count(pending)
 
     def _count(self, pending: _PendingReceipt) -> None:
-        self.attempt.written("receipt", 1)
-        self.attempt.written("stage_metric", len(pending.stage_metrics))
-        self.attempt.written("slo_violation", len(pending.slo_violations))
+        self.tally.written("receipt", 1)
+        self.tally.written("stage_metric", len(pending.stage_metrics))
+        self.tally.written("slo_violation", len(pending.slo_violations))
 
     def _write_now(self, number: int, kind: str, row: dict[str, Any]) -> None:
         try:
             with self.store.transaction():  # a savepoint: a session is two statements
                 _WRITERS[kind](self.store, row)
         except ValidationError as e:
-            self.attempt.reject(number, _problem_of(e))
+            self.tally.reject(number, _problem_of(e))
             return
-        self.attempt.written(kind, 1)
+        self.tally.written(kind, 1)
 
 
 def _problem_of(error: ValidationError) -> LineProblem:
@@ -405,7 +386,7 @@ _WRITERS: dict[str, Callable[[Store, dict[str, Any]], None]] = {
 
 # ------------------------------------------------------------------ tallies
 class _Report:
-    """The tally of pass 1 (every line judged), then of the successful write attempt."""
+    """The tally of pass 1 (every line judged), merged with the write pass's."""
 
     def __init__(self, progress: Progress | None, skip_invalid: bool) -> None:
         self.progress = progress
@@ -428,17 +409,14 @@ class _Report:
         if len(self.errors) < MAX_REPORTED_ERRORS:
             self.errors.append(LineError(number, problem.table, problem.column, problem.rule, problem.message))
 
-    def attempt(self) -> _Attempt:
-        return _Attempt(self)
-
-    def adopt(self, attempt: _Attempt, *, lock_wait_s: float) -> None:
-        """Keep what the successful write attempt found (database refusals), wrote and took."""
+    def merge(self, tally: _WriteTally, *, lock_wait_s: float) -> None:
+        """Add what the write pass found (database refusals), wrote and took."""
         self.lock_wait_s = lock_wait_s
-        self.lock_held_s = attempt.released_at - attempt.locked_at
-        self.rejected += attempt.rejected
+        self.lock_held_s = tally.released_at - tally.locked_at
+        self.rejected += tally.rejected
         room = MAX_REPORTED_ERRORS - len(self.errors)
-        self.errors.extend(attempt.errors[: max(0, room)])
-        self.kinds = attempt.kinds
+        self.errors.extend(tally.errors[: max(0, room)])
+        self.kinds = tally.kinds
 
     def result(self, source: str, *, committed: bool) -> IngestResult:
         if self.progress is not None:
@@ -460,8 +438,8 @@ class _Report:
         )
 
 
-class _Attempt:
-    """One try of the write pass; thrown away if the database was busy and the pass starts again."""
+class _WriteTally:
+    """What the write pass refused and wrote."""
 
     def __init__(self, report: _Report) -> None:
         self.report = report
@@ -493,4 +471,4 @@ class _Attempt:
             self.kinds[kind] = self.kinds.get(kind, 0) + count
 
 
-__all__ = ["BATCH_RECEIPTS", "LOCK_WAIT_S", "IngestResult", "LineError", "ingest"]
+__all__ = ["BATCH_RECEIPTS", "IngestResult", "LineError", "ingest"]

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 import workers
 
+import harness.db
+import harness.store
 from harness.migrate import init_database
 from harness.store import Store
 
@@ -123,3 +125,35 @@ def test_memory_upserts_from_eight_processes_lose_nothing(database: Path) -> Non
     assert updates == PROCESSES * MEMORY_UPDATES_PER_PROCESS
     assert lost == 0 and busy == 0
     assert json.loads(memory["memory_json"])["state"] == "working"
+
+
+# ------------------------------------------------- the store waits its turn
+@pytest.fixture
+def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(harness.db, "BUSY_TIMEOUT_MS", 50)  # connections made from now on wait 50 ms
+
+
+@pytest.mark.parametrize("write", ["transaction", "autocommit"])
+def test_a_write_refused_as_busy_is_retried_not_surfaced(
+    database: Path, short_busy_timeout: None, monkeypatch: pytest.MonkeyPatch, write: str
+) -> None:
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer keeps the lock beyond the busy timeout
+    pauses: list[float] = []
+
+    def release_on_second_pause(seconds: float) -> None:
+        pauses.append(seconds)
+        if len(pauses) == 2:
+            holder.execute("COMMIT")
+
+    monkeypatch.setattr(harness.store, "_pause", release_on_second_pause)
+    with Store.open(database) as store:
+        if write == "transaction":
+            store.record_receipts([workers.bundle("busy", 0)])  # BEGIN IMMEDIATE
+        else:
+            store.upsert_memory("a1", {"state": "idle"}, count_retry=True)  # one autocommit statement
+    holder.close()
+    assert len(pauses) == 2
+    with Store.open(database) as store:
+        written = store.receipt("busy-0000000") if write == "transaction" else store.memory("a1")
+    assert written is not None

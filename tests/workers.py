@@ -135,11 +135,13 @@ def retrying(action: Callable[[], T], tally: dict[str, int]) -> T:
 
 # ------------------------------------------------------------------ workers
 def store_writer(db_path: str, prefix: str, count: int, batch: int) -> dict[str, Any]:
-    tally = {"busy": 0, "written": 0}
+    tally: dict[str, Any] = {"busy": 0, "written": 0, "slowest_s": 0.0}
     with Store.open(db_path) as store:
         for start in range(0, count, batch):
             bundles = [bundle(prefix, i) for i in range(start, min(count, start + batch))]
+            began = time.monotonic()
             tally["written"] += retrying(lambda b=bundles: store.record_receipts(b), tally)
+            tally["slowest_s"] = round(max(tally["slowest_s"], time.monotonic() - began), 3)
     return tally
 
 
