@@ -82,10 +82,9 @@ class LineFormat:
         if type(line) is not dict:
             return LineProblem("", "(line)", "type", "must be a JSON object with a kind field")
         kind = line.get("kind")
-        check = self._checks.get(kind) if isinstance(kind, str) else None
-        if check is None:
+        if not isinstance(kind, str) or kind not in self._checks:
             return self._kind_problem(line)
-        if check(line):
+        if self._checks[kind](line):
             return None
         return self._word(kind, line)
 
@@ -121,7 +120,8 @@ class LineFormat:
         kind = contract_table.column(column).kind if column != "(line)" else ""
         rule = _KEYWORD_RULES.get(str(error.validator)) or _STRING_RULES.get(kind, str(error.validator))
         if error.validator == "type":
-            wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+            value = error.validator_value
+            wanted = [str(v) for v in value] if isinstance(value, list) else [str(value)]
             return LineProblem(table, column, rule, f"must be a JSON {' or '.join(wanted)}, not {_json_type(error.instance)}")
         return LineProblem(table, column, rule, error.message)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from harness.contract import Contract
 from harness.ingest_format import KIND_TABLES, LineFormat, LineProblem
@@ -127,6 +127,7 @@ class LineJudge:
             problem = self.format.problem(line)
             if problem is not None:
                 raise Rejected(problem)
+            kind = cast(str, kind)  # the format checked it
             row = {k: v for k, v in line.items() if k != "kind"}
             self._check_row(kind, row)
             self._check_order(number, kind, row)
@@ -167,6 +168,6 @@ class LineJudge:
 
 
 def _with_table(problem: LineProblem, kind: str | None) -> LineProblem:
-    if problem.table or kind not in KIND_TABLES or problem.column in ("(line)", "kind"):
+    if problem.table or kind is None or kind not in KIND_TABLES or problem.column in ("(line)", "kind"):
         return problem
     return dataclasses.replace(problem, table=KIND_TABLES[kind])

@@ -13,7 +13,7 @@ import pytest
 import workers
 
 import harness.backup as backup_module
-from harness.backup import BackupVerificationError, backup
+from harness.backup import BackupResult, BackupVerificationError, backup
 from harness.errors import InputError
 from harness.migrate import init_database
 from harness.store import Store
@@ -147,7 +147,7 @@ def test_an_interrupted_backup_leaves_nothing(database: Path, tmp_path: Path) ->
 
 def test_a_write_during_the_copy_is_not_in_it(database: Path, tmp_path: Path) -> None:
     writer = Store.open(database)
-    written = []
+    written: list[int] = []
 
     def write_once(done: int, total: int) -> None:
         if not written:  # between two steps of the copy: a commit by another connection
@@ -169,7 +169,7 @@ def test_backups_while_a_writer_process_runs_are_consistent_snapshots(database: 
         stdout=subprocess.PIPE,
         text=True,
     )
-    copies = []
+    copies: list[tuple[BackupResult, Path]] = []
     try:
         while writer.poll() is None and len(copies) < 20:
             dest = tmp_path / f"copy{len(copies)}.db"

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import workers
@@ -197,8 +198,8 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     return code, capsys.readouterr().err
 
 
-def params() -> list[object]:
-    out = []
+def params() -> list[Any]:
+    out: list[Any] = []
     for case_id, argv, expected in CASES:
         marks = [pytest.mark.xfail(strict=True, reason=KNOWN_DEFECTS[case_id])] if case_id in KNOWN_DEFECTS else []
         out.append(pytest.param(argv, expected, id=case_id, marks=marks))

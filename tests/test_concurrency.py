@@ -50,6 +50,7 @@ def database(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # about 20-30 s on 2 cores; CI runs it
 def test_eight_writers_and_two_readers(database: Path, tmp_path: Path) -> None:
     stop = tmp_path / "stop"
     readers = [spawn("reader", str(database), str(stop)) for _ in range(READERS)]

@@ -27,6 +27,7 @@ import workers
 from harness.migrate import init_database
 from harness.store import Store
 
+pytestmark = pytest.mark.slow  # about 40 s on 2 cores; CI runs it (deselect locally with -m "not slow")
 WORKERS = Path(__file__).with_name("workers.py")
 WRITER_KILLS = 50
 INGEST_KILLS = 8

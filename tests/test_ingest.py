@@ -8,7 +8,7 @@ import sqlite3
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 import pytest
@@ -146,7 +146,7 @@ JSON_VALUES = st.recursive(
 def lines(draw: st.DrawFn) -> dict[str, Any]:
     """A valid line of some kind, then (usually) one mutation: a key dropped, changed or added."""
     kind = draw(st.sampled_from(list(KIND_TABLES)))
-    line = draw(from_schema({"$defs": SCHEMA["$defs"], "$ref": f"#/$defs/{kind}"}))
+    line = cast(dict[str, Any], draw(from_schema({"$defs": SCHEMA["$defs"], "$ref": f"#/$defs/{kind}"})))
     mutation = draw(st.sampled_from(["none", "drop", "change", "add"]))
     keys = sorted(line)
     if mutation == "drop":

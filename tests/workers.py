@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -140,7 +141,7 @@ def store_writer(db_path: str, prefix: str, count: int, batch: int) -> dict[str,
         for start in range(0, count, batch):
             bundles = [bundle(prefix, i) for i in range(start, min(count, start + batch))]
             began = time.monotonic()
-            tally["written"] += retrying(lambda b=bundles: store.record_receipts(b), tally)
+            tally["written"] += retrying(partial(store.record_receipts, bundles), tally)
             tally["slowest_s"] = round(max(tally["slowest_s"], time.monotonic() - began), 3)
     return tally
 
@@ -149,8 +150,12 @@ def memory_updater(db_path: str, agent: str, count: int) -> dict[str, Any]:
     tally = {"busy": 0, "updates": 0}
     with Store.open(db_path) as store:
         for i in range(count):
-            memory = {"state": "working", "counters": {"pid": os.getpid(), "i": i}}
-            retrying(lambda m=memory: store.upsert_memory(agent, m, count_retry=True), tally)
+            memory: dict[str, Any] = {"state": "working", "counters": {"pid": os.getpid(), "i": i}}
+
+            def upsert(m: dict[str, Any] = memory) -> None:
+                store.upsert_memory(agent, m, count_retry=True)
+
+            retrying(upsert, tally)
             tally["updates"] += 1
     return tally
 
