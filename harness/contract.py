@@ -159,7 +159,7 @@ class Contract:
 
 # ------------------------------------------------------------------ loading
 def _schema_text(name: str) -> str:
-    return resources.files("harness").joinpath("schemas", name).read_text(encoding="utf-8")
+    return (resources.files("harness") / "schemas" / name).read_text(encoding="utf-8")
 
 
 @cache
