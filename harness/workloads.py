@@ -230,7 +230,7 @@ def _documented(query: str, title: str, max_steps: int, *, max_rows: int | None 
                 budget_ms: float = DOCUMENTED_MS, cost: str = BOUNDED,
                 params: Mapping[str, object] | None = None) -> Workload:
     return Workload(
-        name=query, title=title, kind=READ, query=query, operation=f"contract query {query}, as documented",
+        name=query, title=title, kind=READ, query=query, operation="",  # the contract's doc, at load
         percentile="p95", budget_ms=budget_ms, rounds=300, quick_rounds=60, max_rows=max_rows,
         cost=cost, max_steps=max_steps, params=params or {}, source="REFERENCE 3b: documented query pattern",
     )
@@ -273,6 +273,7 @@ def load_workloads(contract: Contract | None = None) -> tuple[Workload, ...]:
             query = contract.queries[workload.query]
             workload = replace(
                 workload,
+                operation=workload.operation or f"{query.doc.rstrip('.')} (contract query, as documented)",
                 sql=query.sql,
                 params={**query.params, **workload.params},
                 index=workload.index or query.index,
