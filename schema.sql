@@ -22,6 +22,8 @@
 --   up), the value contract.utc_text computes.
 -- * Ids are 1..256 characters, not only whitespace, and contain no NUL
 --   (length() stops counting at a NUL, so the limit could not hold).
+--   For the same reason JSON and hash columns refuse a NUL (json_valid and
+--   GLOB stop reading at it), and REAL columns refuse +-Infinity.
 -- * Constraints are named <table>_<column>_<rule>, so a refused write says
 --   which column broke which rule.
 
@@ -50,10 +52,10 @@ CREATE TABLE IF NOT EXISTS receipts (
     created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
     manifest_hash TEXT
         CONSTRAINT receipts_manifest_hash_sha256
-            CHECK (manifest_hash IS NULL OR (length(manifest_hash) = 64 AND manifest_hash NOT GLOB '*[^0-9a-fA-F]*')),
+            CHECK (manifest_hash IS NULL OR (length(manifest_hash) = 64 AND manifest_hash NOT GLOB '*[^0-9a-fA-F]*' AND instr(manifest_hash, char(0)) = 0)),
     ontology_hash TEXT
         CONSTRAINT receipts_ontology_hash_sha256
-            CHECK (ontology_hash IS NULL OR (length(ontology_hash) = 64 AND ontology_hash NOT GLOB '*[^0-9a-fA-F]*')),
+            CHECK (ontology_hash IS NULL OR (length(ontology_hash) = 64 AND ontology_hash NOT GLOB '*[^0-9a-fA-F]*' AND instr(ontology_hash, char(0)) = 0)),
     files_generated INTEGER NOT NULL DEFAULT 0
         CONSTRAINT receipts_files_generated_nonnegative CHECK (files_generated >= 0),
     files_modified INTEGER NOT NULL DEFAULT 0
@@ -61,7 +63,7 @@ CREATE TABLE IF NOT EXISTS receipts (
     duration_ms INTEGER NOT NULL
         CONSTRAINT receipts_duration_ms_nonnegative CHECK (duration_ms >= 0),
     receipt_json TEXT
-        CONSTRAINT receipts_receipt_json_valid CHECK (receipt_json IS NULL OR json_valid(receipt_json)),
+        CONSTRAINT receipts_receipt_json_valid CHECK (receipt_json IS NULL OR (json_valid(receipt_json) AND instr(receipt_json, char(0)) = 0)),
     error_message TEXT,
     environment TEXT
         CONSTRAINT receipts_environment_enum
@@ -93,10 +95,10 @@ CREATE TABLE IF NOT EXISTS agent_memory (
         CONSTRAINT agent_memory_agent_id_nonempty
             CHECK (length(agent_id) <= 256 AND trim(agent_id, char(32, 9, 10, 11, 12, 13)) <> '' AND instr(agent_id, char(0)) = 0),
     memory_json TEXT NOT NULL
-        CONSTRAINT agent_memory_memory_json_valid CHECK (json_valid(memory_json)),
+        CONSTRAINT agent_memory_memory_json_valid CHECK ((json_valid(memory_json) AND instr(memory_json, char(0)) = 0)),
     collision_history TEXT
         CONSTRAINT agent_memory_collision_history_valid
-            CHECK (collision_history IS NULL OR json_valid(collision_history)),
+            CHECK (collision_history IS NULL OR (json_valid(collision_history) AND instr(collision_history, char(0)) = 0)),
     retry_count INTEGER NOT NULL DEFAULT 0
         CONSTRAINT agent_memory_retry_count_nonnegative CHECK (retry_count >= 0),
     last_error TEXT,
@@ -133,7 +135,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
         CONSTRAINT audit_log_duration_ms_nonnegative CHECK (duration_ms IS NULL OR duration_ms >= 0),
     error_message TEXT,
     context_json TEXT
-        CONSTRAINT audit_log_context_json_valid CHECK (context_json IS NULL OR json_valid(context_json)),
+        CONSTRAINT audit_log_context_json_valid CHECK (context_json IS NULL OR (json_valid(context_json) AND instr(context_json, char(0)) = 0)),
     created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
     timestamp_utc TEXT GENERATED ALWAYS AS (
         CASE WHEN timestamp GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*'
@@ -172,7 +174,7 @@ CREATE TABLE IF NOT EXISTS workflow_sessions (
     failed_operations INTEGER NOT NULL DEFAULT 0
         CONSTRAINT workflow_sessions_failed_operations_nonnegative CHECK (failed_operations >= 0),
     context_json TEXT
-        CONSTRAINT workflow_sessions_context_json_valid CHECK (context_json IS NULL OR json_valid(context_json)),
+        CONSTRAINT workflow_sessions_context_json_valid CHECK (context_json IS NULL OR (json_valid(context_json) AND instr(context_json, char(0)) = 0)),
     created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
     start_time_utc TEXT GENERATED ALWAYS AS (
         CASE WHEN start_time GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*'
@@ -283,8 +285,12 @@ CREATE TABLE IF NOT EXISTS slo_violations (
     metric TEXT NOT NULL
         CONSTRAINT slo_violations_metric_nonempty
             CHECK (length(metric) <= 256 AND trim(metric, char(32, 9, 10, 11, 12, 13)) <> '' AND instr(metric, char(0)) = 0),
-    target_value REAL NOT NULL,
-    actual_value REAL NOT NULL,
+    target_value REAL NOT NULL
+        CONSTRAINT slo_violations_target_value_finite
+            CHECK (target_value BETWEEN -1.7976931348623157e308 AND 1.7976931348623157e308),
+    actual_value REAL NOT NULL
+        CONSTRAINT slo_violations_actual_value_finite
+            CHECK (actual_value BETWEEN -1.7976931348623157e308 AND 1.7976931348623157e308),
     severity TEXT NOT NULL
         CONSTRAINT slo_violations_severity_enum CHECK (severity = 'warning' OR severity = 'critical'),
     description TEXT,

@@ -240,10 +240,9 @@ def test_edge_values_are_judged_alike(db: sqlite3.Connection, table: str, column
     assert_agreement(db, plain_bundle(CONTRACT.tables[table], {column: value}))
 
 
-# Holes the schema still has, outside what this suite may change: the
-# database accepts these although the contract refuses them. Strict xfail:
-# when the schema is fixed, these pass and the marker must go.
-KNOWN_SCHEMA_DEFECTS: list[tuple[str, str, Any]] = [
+# Holes the schema once had (GLOB and json_valid stop reading at a NUL; a
+# REAL column took Infinity): the database must refuse them as the contract does.
+FORMER_SCHEMA_HOLES: list[tuple[str, str, Any]] = [
     *[(t.name, c.name, "a" * 64 + "\x00zz") for t in TABLES for c in t.columns if c.kind == "hash"],
     *[(t.name, c.name, "{}\x00junk") for t in TABLES for c in t.columns if c.kind == "json"],
     *[
@@ -256,13 +255,12 @@ KNOWN_SCHEMA_DEFECTS: list[tuple[str, str, Any]] = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="schema defect: GLOB/json_valid stop at NUL; REAL takes Infinity")
 @pytest.mark.parametrize(
     ("table", "column", "value"),
-    KNOWN_SCHEMA_DEFECTS,
-    ids=[f"{t}.{c}={v!r:.20}" for t, c, v in KNOWN_SCHEMA_DEFECTS],
+    FORMER_SCHEMA_HOLES,
+    ids=[f"{t}.{c}={v!r:.20}" for t, c, v in FORMER_SCHEMA_HOLES],
 )
-def test_known_schema_defects(db: sqlite3.Connection, table: str, column: str, value: Any) -> None:
+def test_former_schema_holes_stay_closed(db: sqlite3.Connection, table: str, column: str, value: Any) -> None:
     bundle = plain_bundle(CONTRACT.tables[table], {column: value})
     assert contract.row_violations(bundle.table, bundle.row), "the contract refuses it"
     assert_agreement(db, bundle)

@@ -49,7 +49,8 @@ ORDER_TIMESTAMPS = (
     "2026-01-28T23:59:59-12:00", "2026-01-29T00:00:00+14:00",
 )
 JSON_CANDIDATES = ('{"a.b": 1, "a": {"b": 2}, "files": ["x.py", "y.py"]}', "[]", '"text"', "3", "null",
-                   "{bad", "{'a': 1}", "", "NaN", '{"a": 1} trailing', "[1,]")
+                   "{bad", "{'a': 1}", "", "NaN", '{"a": 1} trailing', "[1,]",
+                   "{}\x00junk")  # json_valid stops reading at a NUL
 JSON_PATHS = (('$."a.b"', 1), ("$.a.b", 2), ("$.files[0]", "x.py"), ("$.files[1]", "y.py"))
 WHITESPACE_IDS = ("", " ", "\t\n", " \r ")
 QUOTED_ID = "o'brien\"; DROP TABLE audit_log; --"
@@ -242,8 +243,9 @@ def count_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
     title="{table}.{column} is a real number",
     group="Numbers",
     subjects=over_columns("real"),
-    promise="Reals and integers are accepted and stored as reals; text and blobs are refused.",
-    fix="Declare the column REAL in a STRICT table.",
+    promise="Reals and integers are accepted and stored as reals; text, blobs and +-infinity are refused.",
+    fix="Declare the column REAL in a STRICT table with `CHECK (col BETWEEN -1.7976931348623157e308 AND "
+    "1.7976931348623157e308)`.",
 )
 def real_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
     probe = Prober(ctx, table, column)
@@ -254,6 +256,8 @@ def real_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
                 probe.problems.append(f"{probe.where}: stores {value!r} as {show(stored_value)} ({kind})")
     probe.refuses("abc", "text is not a number")
     probe.refuses(b"\x01", "a blob")
+    probe.refuses(float("inf"), "infinity is not a finite number")
+    probe.refuses("-1e999", "text overflowing to -infinity")
     probe.null_as_declared()
     return probe.problems
 
@@ -263,8 +267,9 @@ def real_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
     title="{table}.{column} is a SHA-256 fingerprint",
     group="Numbers",
     subjects=over_columns("hash"),
-    promise="64 hexadecimal characters (either case) are accepted; shorter, longer or non-hex text is refused.",
-    fix="Add `CHECK (col IS NULL OR (length(col) = 64 AND col NOT GLOB '*[^0-9a-fA-F]*'))`.",
+    promise="64 hexadecimal characters (either case) are accepted; shorter, longer or non-hex text (a NUL "
+    "included) is refused.",
+    fix="Add `CHECK (col IS NULL OR (length(col) = 64 AND col NOT GLOB '*[^0-9a-fA-F]*' AND instr(col, char(0)) = 0))`.",
 )
 def hash_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
     probe = Prober(ctx, table, column)
@@ -274,6 +279,7 @@ def hash_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
     probe.refuses("ab" * 32 + "a", "65 characters")
     probe.refuses("g" * 64, "not hexadecimal")
     probe.refuses("", "empty")
+    probe.refuses("ab" * 32 + "\x00zz", "a NUL and more after 64 hex characters")
     probe.null_as_declared()
     return probe.problems
 
@@ -317,7 +323,7 @@ def _json_function_problems(probe: Prober) -> list[str]:
     subjects=over_columns("json"),
     promise="Valid JSON text is accepted and invalid text refused (one bad row would break every json_extract "
     "over the table); json_extract (array elements, nested keys, keys containing dots) and json_type work.",
-    fix="Add `CHECK (col IS NULL OR json_valid(col))` to the column.",
+    fix="Add `CHECK (col IS NULL OR (json_valid(col) AND instr(col, char(0)) = 0))` to the column.",
 )
 def json_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
     return json_problems(ctx, table, column)
