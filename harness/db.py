@@ -60,6 +60,8 @@ def connect_memory() -> sqlite3.Connection:
 def connect_read_only(path: str | os.PathLike[str]) -> sqlite3.Connection:
     """Open an existing database read-only; InputError if it is missing or not a database."""
     p = Path(path)
+    if p.is_dir():
+        raise InputError(f"--db {path}: is a directory, not a database file")
     if not p.is_file():
         raise InputError(f"--db {path}: no such file")
     if not os.access(p, os.R_OK):

@@ -182,6 +182,7 @@ def signoff(
     target = Path(out_dir) if out_dir is not None else default_out_dir(now, schema_sha)
     _check_out_dir(target)
     earlier = load_baseline(baseline) if baseline is not None else None
+    db.scratch_database(schema_file).close()  # a schema that does not load is an input error, before any output
 
     say("initializing a scratch database from the schema")
     scratch = initialize_scratch(schema_file)
