@@ -136,6 +136,8 @@ class Contract:
     queries: Mapping[str, Query]
     source: str
     sha256: str
+    timestamp_rule: Mapping[str, Any] = field(default_factory=dict)
+    id_rule: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def base_tables(self) -> tuple[Table, ...]:
@@ -197,10 +199,14 @@ def _validate_contract_data(data: Any, source: str) -> None:
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top)"
         raise ContractError(f"{source}: {where}: {error.message}")
-    for table in data["tables"].values():
-        for column in table["columns"]:
-            if "json_schema" in column:
+    for table_name, table in data["tables"].items():
+        for i, column in enumerate(table["columns"]):
+            if "json_schema" not in column:
+                continue
+            try:
                 document_schema(column["json_schema"])
+            except ContractError as e:
+                raise ContractError(f"{source}: tables/{table_name}/columns/{i}/json_schema: {e}") from e
 
 
 def _build(data: dict[str, Any], source: str, sha: str) -> Contract:
@@ -223,6 +229,8 @@ def _build(data: dict[str, Any], source: str, sha: str) -> Contract:
         queries=queries,
         source=source,
         sha256=sha,
+        timestamp_rule=dict(data.get("timestamp_rule", {})),
+        id_rule=dict(data.get("id_rule", {})),
     )
 
 

@@ -107,9 +107,6 @@ def test_missing_contract_file_is_refused(tmp_path: Path) -> None:
         load_contract(tmp_path / "absent.json")
 
 
-@pytest.mark.xfail(
-    strict=True, reason="contract.schema.json: the kind-dependent if/then runs when kind is absent"
-)
 def test_column_without_kind_says_kind_is_missing(tmp_path: Path) -> None:
     data = copy.deepcopy(SHIPPED)
     _receipts_column(data, "agent_id").pop("kind")
@@ -119,9 +116,6 @@ def test_column_without_kind_says_kind_is_missing(tmp_path: Path) -> None:
         load_contract(path)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="contract loader: a missing document schema names neither file nor column"
-)
 def test_missing_document_schema_names_the_column(tmp_path: Path) -> None:
     data = copy.deepcopy(SHIPPED)
     _receipts_column(data, "receipt_json").update(json_schema="missing.schema.json")

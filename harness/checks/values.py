@@ -7,13 +7,8 @@ contract's own Python predicates (harness.contract), not by the SQL.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sqlite3
 from collections.abc import Iterable
-from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from harness.checks.context import CheckContext
@@ -56,22 +51,9 @@ WHITESPACE_IDS = ("", " ", "\t\n", " \r ")
 QUOTED_ID = "o'brien\"; DROP TABLE audit_log; --"
 
 
-@lru_cache(maxsize=8)
-def _contract_document(source: str, sha256: str) -> dict[str, Any]:
-    """The contract's raw JSON (harness.contract.Contract does not keep timestamp_rule)."""
-    texts = [resources.files("harness").joinpath("contract.json").read_text(encoding="utf-8")]
-    if Path(source).is_file():
-        texts.insert(0, Path(source).read_text(encoding="utf-8"))
-    for text in texts:  # the file whose hash is the loaded contract's
-        if hashlib.sha256(text.encode("utf-8")).hexdigest() == sha256:
-            document: dict[str, Any] = json.loads(text)
-            return document
-    raise Broken(f"{source}: the contract file changed while the checks ran")
-
-
 def timestamp_candidates(contract: Contract) -> tuple[str, ...]:
     """contract.timestamp_rule's examples (accepted and rejected) followed by the edge cases."""
-    rule = _contract_document(contract.source, contract.sha256).get("timestamp_rule", {})
+    rule = contract.timestamp_rule
     examples = tuple(rule.get("accepted_examples", ())) + tuple(rule.get("rejected_examples", ()))
     return examples + tuple(t for t in EDGE_TIMESTAMPS if t not in examples)
 
