@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -82,6 +83,17 @@ class _Unsupported(Exception):
 
 def _always(v: Any) -> bool:
     return True
+
+
+def _never(v: Any) -> bool:
+    return False
+
+
+def _call_py(check: Check, value: Any) -> bool:
+    return check(value)
+
+
+_call: Callable[[Check, Any], bool] = getattr(operator, "call", _call_py)  # operator.call: Python >= 3.11
 
 
 def compile_document_check(schema: Any) -> Check:
@@ -271,6 +283,23 @@ class JsonColumn:
 
 
 # ------------------------------------------------------------- table checks
+@dataclass(frozen=True)
+class _Plan:
+    """How to check rows with one particular column set, in key order."""
+
+    checks: tuple[Check, ...]  # one per column (JSON columns: checked apart, so always true here)
+    json: tuple[tuple[int, JsonColumn], ...]  # (position, column) of the JSON columns
+    complete: bool  # every name writable and every required column present
+    rules: bool  # the table has row rules to apply
+
+
+_MAX_PLANS = 256  # column sets remembered per table (a writer uses a handful)
+
+
+def _nullable(check: Check) -> Check:
+    return lambda v: v is None or check(v)
+
+
 class TableCheck:
     """Compiled validation of one table's rows."""
 
@@ -280,10 +309,28 @@ class TableCheck:
         self.writable = frozenset(c.name for c in writable)
         self.required = frozenset(c.name for c in writable if c.required)
         self.json_columns = {c.name: JsonColumn(c) for c in writable if c.kind == "json"}
-        self._checks = {c.name: _column_check(c) for c in writable if c.kind != "json"}
-        self._nullable = frozenset(c.name for c in writable if not c.not_null)
+        self._checks = {
+            c.name: (_always if c.kind == "json" else _nullable(_column_check(c)) if not c.not_null else _column_check(c))
+            for c in writable
+        }
         self._distinct = tuple(r.columns for r in table.rules if r.kind == "distinct")
         self._not_before = tuple(r.columns for r in table.rules if r.kind == "not_before")
+        self._plans: dict[tuple[tuple[str, ...], bool], _Plan] = {}
+
+    def _plan(self, columns: tuple[str, ...], partial: bool) -> _Plan:
+        plan = self._plans.get((columns, partial))
+        if plan is not None:
+            return plan
+        never = _never
+        plan = _Plan(
+            checks=tuple(self._checks.get(name, never) for name in columns),
+            json=tuple((i, self.json_columns[n]) for i, n in enumerate(columns) if n in self.json_columns),
+            complete=all(n in self.writable for n in columns) and (partial or self.required.issubset(columns)),
+            rules=bool(self._distinct or self._not_before),
+        )
+        if len(self._plans) < _MAX_PLANS:
+            self._plans[(columns, partial)] = plan
+        return plan
 
     def values(self, row: Mapping[str, Any], *, validate: bool = True, partial: bool = False) -> list[Any]:
         """The row's values in its key order, JSON serialized; ProblemError for a bad row.
@@ -297,20 +344,16 @@ class TableCheck:
         """
         if not validate:
             return self._unchecked(row)
-        out: list[Any] = []
-        ok = True
-        checks, json_columns, nullable = self._checks, self.json_columns, self._nullable
-        for name, value in row.items():
-            if value is None:
-                ok = ok and name in nullable
-            elif name in json_columns:
-                value, good = json_columns[name].text(value)
+        plan = self._plan(tuple(row), partial)
+        out = list(row.values())
+        ok = plan.complete
+        for i, column in plan.json:
+            value = out[i]
+            if value is not None:
+                out[i], good = column.text(value)
                 ok = ok and good
-            elif ok:
-                check = checks.get(name)
-                ok = check is not None and check(value)
-            out.append(value)
-        if ok and (partial or self.required.issubset(row.keys())) and self._rules_ok(row):
+        # map(call, ...) runs the column checks in C: the per-row loop was the store's main cost.
+        if ok and all(map(_call, plan.checks, out)) and (not plan.rules or self._rules_ok(row)):
             return out
         problem = self.problem(dict(zip(row.keys(), out, strict=True)), partial=partial)
         if problem is not None:
