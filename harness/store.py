@@ -15,10 +15,11 @@ import random
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import TracebackType
 from typing import Any, TypeVar
 
 from harness import db
@@ -191,63 +192,39 @@ class Store:
         self.close()
 
     # ------------------------------------------------------ transactions
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> AbstractContextManager[None]:
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception; nested calls use SAVEPOINTs."""
-        if self.conn.in_transaction:
-            with self._savepoint():
-                yield
-            return
-        _retry_busy(lambda: self.conn.execute("BEGIN IMMEDIATE"))
-        try:
-            yield
-            self.conn.execute("COMMIT")
-        except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            raise
+        return _Transaction(self)
 
-    @contextmanager
-    def _savepoint(self) -> Iterator[None]:
-        name = f"store_{self._depth}"  # a counter, not data
-        self._depth += 1
-        self.conn.execute(f"SAVEPOINT {name}")
-        try:
-            yield
-            self.conn.execute(f"RELEASE {name}")
-        except BaseException:
-            self.conn.execute(f"ROLLBACK TO {name}")
-            self.conn.execute(f"RELEASE {name}")
-            raise
-        finally:
-            self._depth -= 1
+    def _begin(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
 
     # ------------------------------------------------------------ writes
     def record_receipt(self, bundle: ReceiptBundle) -> None:
         """Record one execution: the receipt, its stage metrics, violations and audit rows, atomically."""
-        rows = self._bundle_rows(bundle)
-        if len(rows) == 1 and not self.conn.in_transaction:
+        runs = self._bundle_runs(bundle)
+        if len(runs) == 1 and len(runs[0][2]) == 1 and not self.conn.in_transaction:
             # One statement is atomic on its own: skip BEGIN/COMMIT (two round trips).
-            self._execute(*rows[0])
+            self._execute(runs[0][0], runs[0][1], runs[0][2][0])
             return
         with self.transaction():
-            for table, columns, batch in _runs(rows):
-                if len(batch) == 1:
-                    self._execute(table, columns, batch[0])
+            for table, columns, rows in runs:
+                if len(rows) == 1:
+                    self._execute(table, columns, rows[0])
                 else:
-                    self._execute_many(table, columns, batch)
+                    self._execute_many(table, columns, rows)
 
     def record_receipts(self, bundles: Iterable[ReceiptBundle]) -> int:
         """Record many executions in one transaction, one executemany per table; returns how many."""
         runs: dict[str, list[tuple[tuple[str, ...], list[list[Any]]]]] = {t: [] for t in BUNDLE_TABLES}
         count = 0
         for bundle in bundles:
-            for table, columns, values in self._bundle_rows(bundle):
+            for table, columns, rows in self._bundle_runs(bundle):
                 table_runs = runs[table]
                 if table_runs and table_runs[-1][0] == columns:
-                    table_runs[-1][1].append(values)
+                    table_runs[-1][1].extend(rows)
                 else:
-                    table_runs.append((columns, [values]))
+                    table_runs.append((columns, rows))
             count += 1
         if count:
             with self.transaction():
@@ -393,16 +370,28 @@ class Store:
         return self._query("collisions_by_session", {"session_id": session_id})
 
     # ---------------------------------------------------------- internals
-    def _bundle_rows(self, bundle: ReceiptBundle) -> list[tuple[str, tuple[str, ...], list[Any]]]:
+    def _bundle_runs(self, bundle: ReceiptBundle) -> list[tuple[str, tuple[str, ...], list[list[Any]]]]:
+        """The bundle's rows, validated, in write order, consecutive rows of one column set grouped."""
         receipt = bundle.receipt
         execution_id = receipt.get("execution_id")
-        rows = [("receipts", *self._row("receipts", receipt))]
-        for table, children in (("pipeline_metrics", bundle.stage_metrics), ("slo_violations", bundle.slo_violations)):
+        columns, values = self._row("receipts", receipt)
+        runs: list[tuple[str, tuple[str, ...], list[list[Any]]]] = [("receipts", columns, [values])]
+        for table, children in (
+            ("pipeline_metrics", bundle.stage_metrics),
+            ("slo_violations", bundle.slo_violations),
+            ("audit_log", bundle.audit_entries),
+        ):
+            last: tuple[str, tuple[str, ...], list[list[Any]]] | None = None
             for child in children:
-                rows.append((table, *self._row(table, _with_execution_id(table, child, execution_id))))
-        for entry in bundle.audit_entries:
-            rows.append(("audit_log", *self._row("audit_log", entry)))
-        return rows
+                if table != "audit_log":
+                    child = _with_execution_id(table, child, execution_id)
+                columns, values = self._row(table, child)
+                if last is not None and last[1] == columns:
+                    last[2].append(values)
+                else:
+                    last = (table, columns, [values])
+                    runs.append(last)
+        return runs
 
     def _row(self, table: str, row: Mapping[str, Any], *, partial: bool = False) -> tuple[tuple[str, ...], list[Any]]:
         check = self._checks[table]
@@ -490,17 +479,45 @@ def _pause(seconds: float) -> None:
     time.sleep(seconds)
 
 
-def _runs(
-    rows: list[tuple[str, tuple[str, ...], list[Any]]],
-) -> list[tuple[str, tuple[str, ...], list[list[Any]]]]:
-    """Consecutive rows of one table and column set, grouped for one executemany each."""
-    runs: list[tuple[str, tuple[str, ...], list[list[Any]]]] = []
-    for table, columns, values in rows:
-        if runs and runs[-1][0] == table and runs[-1][1] == columns:
-            runs[-1][2].append(values)
+class _Transaction:
+    """Store.transaction(): BEGIN IMMEDIATE ... COMMIT, or a SAVEPOINT inside an open transaction.
+
+    A class rather than @contextmanager: it is entered on every multi-row
+    write, and a generator-based context manager costs several times more.
+    """
+
+    __slots__ = ("savepoint", "store")
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.savepoint: str | None = None
+
+    def __enter__(self) -> None:
+        store = self.store
+        if store.conn.in_transaction:
+            self.savepoint = f"store_{store._depth}"  # a counter, not data
+            store._depth += 1
+            store.conn.execute(f"SAVEPOINT {self.savepoint}")
         else:
-            runs.append((table, columns, [values]))
-    return runs
+            _retry_busy(store._begin)
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        conn = self.store.conn
+        if self.savepoint is not None:
+            self.store._depth -= 1
+            if kind is not None:
+                conn.execute(f"ROLLBACK TO {self.savepoint}")
+            conn.execute(f"RELEASE {self.savepoint}")
+            return
+        if kind is None:
+            try:
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        elif conn.in_transaction:
+            conn.execute("ROLLBACK")
 
 
 def _with_execution_id(table: str, row: Mapping[str, Any], execution_id: Any) -> Mapping[str, Any]:
