@@ -582,17 +582,22 @@ def build_database(
 ) -> LoadStats:
     """A fresh file database at path: the schema, then spec's data bulk-loaded; WAL on at the end.
 
-    Refuses (UsageError) to touch an existing file.
+    Refuses (UsageError) to touch an existing file; removes what it created when it fails.
     """
     target = Path(path)
     if target.exists():
         raise UsageError(f"{target}: already exists; build_database only creates new databases")
-    conn = bulkload.fresh_database(target, schema_file)
     try:
-        stats = bulk_load(conn, spec, progress=progress)
-        conn.execute("PRAGMA journal_mode = WAL")
-    finally:
-        conn.close()
+        conn = bulkload.fresh_database(target, schema_file)
+        try:
+            stats = bulk_load(conn, spec, progress=progress)
+            conn.execute("PRAGMA journal_mode = WAL")
+        finally:
+            conn.close()
+    except BaseException:
+        for leftover in bulkload.leftovers(target):  # the file is ours: it did not exist
+            leftover.unlink(missing_ok=True)
+        raise
     return stats
 
 

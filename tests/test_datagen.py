@@ -190,6 +190,17 @@ def test_build_database_refuses_an_existing_file(tmp_path: Path) -> None:
         build_database(target, DataSpec(receipts=10))
 
 
+def test_a_failed_build_leaves_no_file(tmp_path: Path) -> None:
+    from harness.errors import SchemaLoadError
+
+    broken = tmp_path / "broken.sql"
+    broken.write_text("CREATE TABLE receipts (x);\nCREATE TABLE nonsense (;\n", encoding="utf-8")
+    target = tmp_path / "x.db"
+    with pytest.raises(SchemaLoadError):
+        build_database(target, DataSpec(receipts=10), schema_file=broken)
+    assert list(tmp_path.iterdir()) == [broken]
+
+
 def test_cached_database_builds_once_and_reports_progress(tmp_path: Path) -> None:
     spec = DataSpec(receipts=200, seed=3)
     seen: list[tuple[int, int]] = []
