@@ -320,7 +320,7 @@ class Store:
             "failed_operations": failed_operations,
         }
         _, values = self._row("workflow_sessions", row, partial=True)
-        cursor = self._run("workflow_sessions", _FINISH_SESSION, values[1:] + values[:1])
+        cursor = self._run("workflow_sessions", _FINISH_SESSION, values[1:] + values[:1], _FINISH_COLUMNS)
         if cursor.rowcount == 0:
             raise ValidationError("workflow_sessions", "session_id", "not_found", f"no session {session_id!r}")
 
@@ -409,6 +409,8 @@ class Store:
             self.conn.executemany(self._insert(table, columns), rows)
         except (sqlite3.IntegrityError, sqlite3.ProgrammingError, OverflowError) as e:
             raise self._refusal(table, e, columns) from e
+        except UnicodeEncodeError as e:
+            raise _encoding_error(table, [(c, v) for values in rows for c, v in zip(columns, values, strict=True)]) from e
 
     def _run(
         self, table: str, sql: str, params: Sequence[Any] | Mapping[str, Any], columns: Sequence[str] = ()
@@ -419,6 +421,9 @@ class Store:
             return _retry_busy(lambda: self.conn.execute(sql, params))  # autocommit: atomic on its own
         except (sqlite3.IntegrityError, sqlite3.ProgrammingError, OverflowError) as e:
             raise self._refusal(table, e, columns) from e
+        except UnicodeEncodeError as e:
+            named = list(params.items()) if isinstance(params, Mapping) else list(zip(columns, params, strict=False))
+            raise _encoding_error(table, named) from e
 
     def _refusal(self, table: str, error: Exception, columns: Sequence[str]) -> Exception:
         """The ValidationError for a value SQLite refused; other errors (a closed database) pass through."""
@@ -477,6 +482,21 @@ def _retry_busy(start: Callable[[], T]) -> T:
 
 def _pause(seconds: float) -> None:
     time.sleep(seconds)
+
+
+def _encoding_error(table: str, named_values: Iterable[tuple[str, Any]]) -> ValidationError:
+    """A str that UTF-8 cannot encode (a lone surrogate) as a ValidationError naming its column.
+
+    Found after sqlite3 refuses to bind it rather than checked on every
+    write: only text built from escapes or a broken decoder holds one.
+    """
+    for column, value in named_values:
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return ValidationError(table, column, "utf8", "contains a lone surrogate (\\ud800-\\udfff)")
+    return ValidationError(table, "(row)", "utf8", "contains a lone surrogate (\\ud800-\\udfff)")
 
 
 class _Transaction:
@@ -542,6 +562,7 @@ ON CONFLICT (agent_id) DO UPDATE SET
     retry_count = agent_memory.retry_count + excluded.retry_count
 """
 
+_FINISH_COLUMNS = ("status", "end_time", "total_duration_ms", "successful_operations", "failed_operations", "session_id")
 _FINISH_SESSION = """
 UPDATE workflow_sessions SET status = ?, end_time = ?, total_duration_ms = ?,
     successful_operations = ?, failed_operations = ?

@@ -256,6 +256,25 @@ def test_child_rows_must_belong_to_the_receipt(store: Store) -> None:
     store.record_receipt(ReceiptBundle(receipt("exec-1"), stage_metrics=metrics("exec-1")))
 
 
+@pytest.mark.parametrize("batch", [False, True])
+def test_a_lone_surrogate_is_refused_naming_its_column(store: Store, conn: sqlite3.Connection, batch: bool) -> None:
+    bad = ReceiptBundle(receipt("exec-2"), audit_entries=[audit(), audit(operation="emit \ud800")])
+    with pytest.raises(ValidationError) as e:
+        if batch:
+            store.record_receipts([bundle("exec-1"), bad])
+        else:
+            store.record_receipt(bad)
+    assert refusal(e) == ("audit_log", "operation", "utf8")
+    assert str(e.value) == "audit_log.operation: utf8: contains a lone surrogate (\\ud800-\\udfff)"
+    with pytest.raises(ValidationError) as e:
+        store.upsert_memory("agent-\udfff", {"state": "idle"})
+    assert refusal(e) == ("agent_memory", "agent_id", "utf8")
+    with pytest.raises(ValidationError) as e:
+        store.record_audit(audit(context_json={"note": "\ud800"}))  # serialized with ensure_ascii=False
+    assert refusal(e) == ("audit_log", "context_json", "utf8")
+    assert count(conn, "receipts") == 0 and count(conn, "audit_log") == 0
+
+
 def test_hostile_text_is_data_not_sql(store: Store, conn: sqlite3.Connection) -> None:
     agent = "o'brien\"; DELETE FROM audit_log; --"
     store.record_audit(audit(agent_id="agent-01"))
