@@ -50,7 +50,7 @@ SCALING_REFERENCE = "10k"
 STORE_OVERHEAD_MAX = 1.5  # store call p50 <= 1.5x the bare sqlite3 statements
 LOOKUP_SCALING_MAX = 2.0  # lookup p50 at the largest scale <= 2x at 10k
 BATCH_VS_ORIGINAL_MAX = 2.0  # batch of 1000 p95 <= 2x the original design's
-VIEW_SPEEDUP_MIN = 500.0  # every view >= 500x faster than the original design's ...
+VIEW_SPEEDUP_MIN = 500.0  # every view's p50 >= 500x below the original design's ...
 VIEW_SPEEDUP_FROM = 100_000  # ... from 100k receipts on (the original's views scan everything)
 OVERHEAD_PAIRS = (("insert_single", "insert_single_bare"), ("batch_1000", "batch_1000_bare"))
 VIEW_WORKLOADS = ("view_recent_executions", "view_agent_performance_summary", "view_pipeline_stage_performance")
@@ -548,9 +548,11 @@ def _original_checks(results: Sequence[WorkloadResult]) -> list[DerivedCheck]:
                                     "batch of 1000 p95 / the original design's p95 (same run)",
                                     r.comparison.ratio, BATCH_VS_ORIGINAL_MAX, "<=", (r,)))
         if r.workload in VIEW_WORKLOADS and r.receipts >= VIEW_SPEEDUP_FROM:
-            speedup = 1 / max(r.comparison.ratio, 1e-9)
+            # Medians: the p95 of a sub-millisecond call on a busy machine is the
+            # scheduler's time slice, not the view's cost.
+            speedup = r.comparison.baseline_p50_ms / max(r.p50_ms, 1e-9)
             out.append(_ratio_check(f"{r.workload}_vs_original@{r.scale}",
-                                    "speedup over the original design's view at p95 (same run)",
+                                    "speedup over the original design's view, p50 / p50 (same run)",
                                     speedup, VIEW_SPEEDUP_MIN, ">=", (r,)))
     return out
 
