@@ -40,10 +40,6 @@ VALID: dict[str, dict[str, Any]] = {
                   "description": "both wrote x", "severity": "warning", "timestamp": TS},
 }
 INJECTION = "x'); DELETE FROM audit_log; --"
-SURROGATE_BUG = (
-    "Store passes a lone surrogate to sqlite3, which raises UnicodeEncodeError instead of a ValidationError "
-    "(reported to the store's owner)"
-)
 
 
 @dataclass(frozen=True)
@@ -58,7 +54,6 @@ class Case:
     ingest: str
     stored_as: Any = None  # the value read back when STORED, if not the value itself
     raw: bytes | None = None  # the ingest line as bytes, for input that is not text
-    store_bug: str = ""  # a known store defect: that door is expected to fail until it is fixed
 
     @property
     def id(self) -> str:
@@ -97,7 +92,7 @@ CASES = [
     Case("oversized payload", "audit", "error_message", "e" * (64 * 1024 + 1), "max_size", "max_size"),
     Case("oversized payload", "receipt", "agent_id", "a" * 257, "nonempty", "nonempty"),
     Case("not a SHA-256", "receipt", "manifest_hash", "abc123", "sha256", "sha256"),
-    Case("invalid UTF-8", "audit", "agent_id", "\ud800", "utf8", "utf8", store_bug=SURROGATE_BUG),
+    Case("invalid UTF-8", "audit", "agent_id", "\ud800", "utf8", "utf8"),
     Case("invalid UTF-8", "audit", "operation", "emit \\xff", "utf8", "utf8",
          raw=b'{"kind": "audit", "timestamp": "2026-01-29T12:00:00Z", "agent_id": "a1", "operation": "emit \xff", '
              b'"status": "completed"}'),
@@ -198,8 +193,7 @@ def assert_stored(path: Path, case: Case, before: dict[str, int], *, with_metric
 # -------------------------------------------------------------------- tests
 @pytest.mark.parametrize(
     "case",
-    [pytest.param(c, id=c.id, marks=[pytest.mark.xfail(strict=True, reason=c.store_bug)] if c.store_bug else [])
-     for c in STORE_CASES],
+    [pytest.param(c, id=c.id) for c in STORE_CASES],
 )
 def test_through_the_store(database: Path, case: Case) -> None:
     before = table_counts(database)
@@ -262,8 +256,6 @@ def readme_table() -> str:
         store = "(bytes cannot reach the Store)" if case.raw is not None else outcome(case.store)
         if case.store == STORED and case.stored_as is not None:
             store = f"stored as `{case.stored_as!r}`"
-        if case.store_bug:
-            store += " (today: UnicodeEncodeError, a store defect)"
         lines.append(f"| {case.label} | {shown} | {KIND_TABLES[case.kind]}.{case.column} | {store} | "
                      f"{outcome(case.ingest)} |")
     return "\n".join(lines)
