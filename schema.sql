@@ -24,6 +24,8 @@
 --   (length() stops counting at a NUL, so the limit could not hold).
 --   For the same reason JSON and hash columns refuse a NUL (json_valid and
 --   GLOB stop reading at it), and REAL columns refuse +-Infinity.
+-- * Counts and durations are integers from 0 to 10^12 (about 31 years in
+--   milliseconds), so the rollup sums cannot overflow 64 bits.
 -- * Constraints are named <table>_<column>_<rule>, so a refused write says
 --   which column broke which rule.
 
@@ -57,11 +59,14 @@ CREATE TABLE IF NOT EXISTS receipts (
         CONSTRAINT receipts_ontology_hash_sha256
             CHECK (ontology_hash IS NULL OR (length(ontology_hash) = 64 AND ontology_hash NOT GLOB '*[^0-9a-fA-F]*' AND instr(ontology_hash, char(0)) = 0)),
     files_generated INTEGER NOT NULL DEFAULT 0
-        CONSTRAINT receipts_files_generated_nonnegative CHECK (files_generated >= 0),
+        CONSTRAINT receipts_files_generated_nonnegative CHECK (files_generated >= 0)
+        CONSTRAINT receipts_files_generated_maximum CHECK (files_generated <= 1000000000000),
     files_modified INTEGER NOT NULL DEFAULT 0
-        CONSTRAINT receipts_files_modified_nonnegative CHECK (files_modified >= 0),
+        CONSTRAINT receipts_files_modified_nonnegative CHECK (files_modified >= 0)
+        CONSTRAINT receipts_files_modified_maximum CHECK (files_modified <= 1000000000000),
     duration_ms INTEGER NOT NULL
-        CONSTRAINT receipts_duration_ms_nonnegative CHECK (duration_ms >= 0),
+        CONSTRAINT receipts_duration_ms_nonnegative CHECK (duration_ms >= 0)
+        CONSTRAINT receipts_duration_ms_maximum CHECK (duration_ms <= 1000000000000),
     receipt_json TEXT
         CONSTRAINT receipts_receipt_json_valid CHECK (receipt_json IS NULL OR (json_valid(receipt_json) AND instr(receipt_json, char(0)) = 0)),
     error_message TEXT,
@@ -100,7 +105,8 @@ CREATE TABLE IF NOT EXISTS agent_memory (
         CONSTRAINT agent_memory_collision_history_valid
             CHECK (collision_history IS NULL OR (json_valid(collision_history) AND instr(collision_history, char(0)) = 0)),
     retry_count INTEGER NOT NULL DEFAULT 0
-        CONSTRAINT agent_memory_retry_count_nonnegative CHECK (retry_count >= 0),
+        CONSTRAINT agent_memory_retry_count_nonnegative CHECK (retry_count >= 0)
+        CONSTRAINT agent_memory_retry_count_maximum CHECK (retry_count <= 1000000000000),
     last_error TEXT,
     updated_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
     created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -132,7 +138,8 @@ CREATE TABLE IF NOT EXISTS audit_log (
         CONSTRAINT audit_log_status_enum
             CHECK (status = 'started' OR status = 'completed' OR status = 'failed' OR status = 'skipped'),
     duration_ms INTEGER
-        CONSTRAINT audit_log_duration_ms_nonnegative CHECK (duration_ms IS NULL OR duration_ms >= 0),
+        CONSTRAINT audit_log_duration_ms_nonnegative CHECK (duration_ms IS NULL OR duration_ms >= 0)
+        CONSTRAINT audit_log_duration_ms_maximum CHECK (duration_ms <= 1000000000000),
     error_message TEXT,
     context_json TEXT
         CONSTRAINT audit_log_context_json_valid CHECK (context_json IS NULL OR (json_valid(context_json) AND instr(context_json, char(0)) = 0)),
@@ -165,14 +172,18 @@ CREATE TABLE IF NOT EXISTS workflow_sessions (
         CONSTRAINT workflow_sessions_status_enum
             CHECK (status = 'running' OR status = 'completed' OR status = 'failed' OR status = 'cancelled'),
     agent_count INTEGER NOT NULL
-        CONSTRAINT workflow_sessions_agent_count_nonnegative CHECK (agent_count >= 0),
+        CONSTRAINT workflow_sessions_agent_count_nonnegative CHECK (agent_count >= 0)
+        CONSTRAINT workflow_sessions_agent_count_maximum CHECK (agent_count <= 1000000000000),
     total_duration_ms INTEGER
         CONSTRAINT workflow_sessions_total_duration_ms_nonnegative
-            CHECK (total_duration_ms IS NULL OR total_duration_ms >= 0),
+            CHECK (total_duration_ms IS NULL OR total_duration_ms >= 0)
+        CONSTRAINT workflow_sessions_total_duration_ms_maximum CHECK (total_duration_ms <= 1000000000000),
     successful_operations INTEGER NOT NULL DEFAULT 0
-        CONSTRAINT workflow_sessions_successful_operations_nonnegative CHECK (successful_operations >= 0),
+        CONSTRAINT workflow_sessions_successful_operations_nonnegative CHECK (successful_operations >= 0)
+        CONSTRAINT workflow_sessions_successful_operations_maximum CHECK (successful_operations <= 1000000000000),
     failed_operations INTEGER NOT NULL DEFAULT 0
-        CONSTRAINT workflow_sessions_failed_operations_nonnegative CHECK (failed_operations >= 0),
+        CONSTRAINT workflow_sessions_failed_operations_nonnegative CHECK (failed_operations >= 0)
+        CONSTRAINT workflow_sessions_failed_operations_maximum CHECK (failed_operations <= 1000000000000),
     context_json TEXT
         CONSTRAINT workflow_sessions_context_json_valid CHECK (context_json IS NULL OR (json_valid(context_json) AND instr(context_json, char(0)) = 0)),
     created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -249,13 +260,16 @@ CREATE TABLE IF NOT EXISTS pipeline_metrics (
             CHECK (stage = 'μ₁_normalize' OR stage = 'μ₂_extract' OR stage = 'μ₃_emit'
                 OR stage = 'μ₄_canonicalize' OR stage = 'μ₅_receipt'),
     duration_ms INTEGER NOT NULL
-        CONSTRAINT pipeline_metrics_duration_ms_nonnegative CHECK (duration_ms >= 0),
+        CONSTRAINT pipeline_metrics_duration_ms_nonnegative CHECK (duration_ms >= 0)
+        CONSTRAINT pipeline_metrics_duration_ms_maximum CHECK (duration_ms <= 1000000000000),
     input_size_bytes INTEGER
         CONSTRAINT pipeline_metrics_input_size_bytes_nonnegative
-            CHECK (input_size_bytes IS NULL OR input_size_bytes >= 0),
+            CHECK (input_size_bytes IS NULL OR input_size_bytes >= 0)
+        CONSTRAINT pipeline_metrics_input_size_bytes_maximum CHECK (input_size_bytes <= 1000000000000),
     output_size_bytes INTEGER
         CONSTRAINT pipeline_metrics_output_size_bytes_nonnegative
-            CHECK (output_size_bytes IS NULL OR output_size_bytes >= 0),
+            CHECK (output_size_bytes IS NULL OR output_size_bytes >= 0)
+        CONSTRAINT pipeline_metrics_output_size_bytes_maximum CHECK (output_size_bytes <= 1000000000000),
     status TEXT NOT NULL
         CONSTRAINT pipeline_metrics_status_enum CHECK (status = 'passed' OR status = 'failed'),
     error_message TEXT,

@@ -39,6 +39,7 @@ class Column:
     autoincrement: bool = False
     values: tuple[str, ...] = ()
     minimum: int | None = None
+    maximum: int | None = None
     max_length: int | None = None
     nonempty: bool = False
     json_schema: str | None = None
@@ -520,7 +521,11 @@ def _enum_problem(column: Column, value: Any) -> tuple[str, str] | None:
 
 def _count_problem(column: Column, value: Any) -> tuple[str, str] | None:
     minimum = column.minimum if column.minimum is not None else 0
-    return None if value >= minimum else ("nonnegative", f"must be >= {minimum}")
+    if value < minimum:
+        return "nonnegative", f"must be >= {minimum}"
+    if column.maximum is not None and value > column.maximum:
+        return "maximum", f"must be <= {column.maximum}"
+    return None
 
 
 def _real_problem(column: Column, value: Any) -> tuple[str, str] | None:

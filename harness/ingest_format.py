@@ -46,7 +46,8 @@ Check = Callable[[Any], bool]
 _IGNORED = frozenset({"description", "$comment", "title"})
 # The contract's rule word for a string constraint, by the column's kind.
 _STRING_RULES = {"id": "nonempty", "text": "nonempty", "timestamp": "timestamp", "hash": "sha256"}
-_KEYWORD_RULES = {"type": "type", "enum": "enum", "const": "enum", "minimum": "nonnegative", "anyOf": "type"}
+_KEYWORD_RULES = {"type": "type", "enum": "enum", "const": "enum", "minimum": "nonnegative", "maximum": "maximum",
+                  "anyOf": "type"}
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,8 @@ class _Compiler:
             return _enum_check([value])
         if key == "minimum":
             return lambda v: not _is_number(v) or v >= value
+        if key == "maximum":
+            return lambda v: not _is_number(v) or v <= value
         if key in ("minLength", "maxLength", "pattern"):
             return _string_check(key, value)
         if key == "properties":

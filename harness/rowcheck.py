@@ -248,7 +248,8 @@ def _column_check(column: Column) -> Check:
         return lambda v: type(v) is str and len(v) <= _TEXT_SAFE_CHARS
     if kind == "count":
         low = column.minimum if column.minimum is not None else 0
-        return lambda v: type(v) is int and low <= v <= INT64_MAX
+        high = column.maximum if column.maximum is not None else INT64_MAX
+        return lambda v: type(v) is int and low <= v <= high
     if kind == "real":
         return lambda v: (type(v) is float and math.isfinite(v)) or (type(v) is int and INT64_MIN <= v <= INT64_MAX)
     return lambda v: False  # unknown kind: always ask the contract

@@ -408,8 +408,8 @@ def sha256_hashes() -> SearchStrategy[str]:
 
 
 @cache
-def counts(minimum: int = 0) -> SearchStrategy[int]:
-    return st.one_of(st.integers(minimum, minimum + 1000), st.integers(minimum, INT64_MAX))
+def counts(minimum: int = 0, maximum: int = INT64_MAX) -> SearchStrategy[int]:
+    return st.one_of(st.integers(minimum, minimum + 1000), st.integers(minimum, maximum))
 
 
 @cache
@@ -429,7 +429,7 @@ def _valid_value(column: Column) -> SearchStrategy[Any]:
         "enum": lambda: st.sampled_from(column.values),
         "id": lambda: ids(column.max_length or 256),
         "timestamp": timestamps,
-        "count": lambda: counts(column.minimum or 0),
+        "count": lambda: counts(column.minimum or 0, column.maximum if column.maximum is not None else INT64_MAX),
         "real": reals,
         "hash": sha256_hashes,
         "json": lambda: documents(column.json_schema or ""),

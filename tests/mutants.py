@@ -207,6 +207,9 @@ HAND_WRITTEN = [
            remove("CONSTRAINT receipts_ontology_hash_sha256\n            CHECK (ontology_hash IS NULL OR "
                   "(length(ontology_hash) = 64 AND ontology_hash NOT GLOB '*[^0-9a-fA-F]*' AND instr(ontology_hash, char(0)) = 0))"),
            "hash_receipts_ontology_hash", ("receipts.ontology_hash",)),
+    Mutant("count maximum removed",
+           remove("\n        CONSTRAINT pipeline_metrics_duration_ms_maximum CHECK (duration_ms <= 1000000000000)"),
+           "count_pipeline_metrics_duration_ms", ("pipeline_metrics.duration_ms",)),
     Mutant("json NUL guard removed",
            replace("(json_valid(memory_json) AND instr(memory_json, char(0)) = 0)", "json_valid(memory_json)"),
            "json_agent_memory_memory_json", ("agent_memory.memory_json",)),

@@ -266,18 +266,23 @@ def test_former_schema_holes_stay_closed(db: sqlite3.Connection, table: str, col
     assert_agreement(db, bundle)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="schema defect: rollup sums overflow int64 into REAL, refusing a valid receipt"
-)
-def test_rollup_sums_do_not_refuse_valid_receipts(db: sqlite3.Connection) -> None:
-    # Each receipt is valid on its own (duration_ms has no maximum in the contract);
-    # the second one makes agent_execution_stats.total_duration_ms exceed int64.
+def test_rollup_sums_hold_receipts_at_the_maximum(db: sqlite3.Connection) -> None:
+    # duration_ms is capped (contract maximum) so that many receipts at the cap
+    # still sum exactly in agent_execution_stats.total_duration_ms (int64).
     table = CONTRACT.tables["receipts"]
-    rows = [{**plain_row(table), "execution_id": f"big-{i}", "duration_ms": 2**62} for i in range(2)]
+    cap = table.column("duration_ms").maximum
+    assert cap is not None and cap * 1_000_000 < 2**63
+    rows = [{**plain_row(table), "execution_id": f"big-{i}", "duration_ms": cap} for i in range(3)]
     assert all(contract.row_violations(table, row) == [] for row in rows)
+    over = {**rows[0], "execution_id": "too-big", "duration_ms": cap + 1}
+    assert [v.rule for v in contract.row_violations(table, over)] == ["maximum"]
     with rolled_back(db):
         for row in rows:
             insert(db, table, row)
+        total = db.execute(
+            "SELECT total_duration_ms FROM agent_execution_stats WHERE agent_id = ?", (rows[0]["agent_id"],)
+        ).fetchone()[0]
+        assert total == 3 * cap
 
 
 # ----------------------------------------------------------- UTC columns

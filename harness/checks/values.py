@@ -195,7 +195,12 @@ def count_problems(ctx: CheckContext, table: str, column: str) -> list[str]:
     minimum = probe.column.minimum if probe.column.minimum is not None else 0
     probe.refuses(minimum - 1, f"below the minimum {minimum}")
     probe.accepts(minimum, "the minimum")
-    probe.accepts(2**53, "a large count")
+    maximum = probe.column.maximum
+    if maximum is None:
+        probe.accepts(2**53, "a large count")
+    else:
+        probe.accepts(maximum, f"the maximum {maximum}")
+        probe.refuses(maximum + 1, f"above the maximum {maximum}")
     probe.refuses("12abc", "text that is not an integer")
     probe.refuses(1.5, "not an integer")
     probe.refuses(b"\x01", "a blob")
@@ -212,9 +217,9 @@ def count_problems(ctx: CheckContext, table: str, column: str) -> list[str]:
     title="{table}.{column} is a non-negative integer",
     group="Numbers",
     subjects=over_columns("count"),
-    promise="Integers from the contract's minimum up are accepted and stored as integers; a value below the "
-    "minimum, a real, a blob or text that is not an integer is refused.",
-    fix="Declare the column INTEGER in a STRICT table with `CHECK (col >= minimum)`.",
+    promise="Integers from the contract's minimum to its maximum are accepted and stored as integers; a value "
+    "outside them, a real, a blob or text that is not an integer is refused.",
+    fix="Declare the column INTEGER in a STRICT table with `CHECK (col >= minimum)` and `CHECK (col <= maximum)`.",
 )
 def count_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
     return count_problems(ctx, table, column)
