@@ -44,8 +44,10 @@ def _measure(benchmark: Any, workload: Workload, conn: sqlite3.Connection, scale
     benchmark.group = f"{scale} {durability}"
     round_ = bind(workload, conn)
     for _ in range(workload.warmup if benchmark.enabled else 0):
-        round_.run(round_.prepare())
-    result = benchmark.pedantic(round_.run, setup=lambda: ((round_.prepare(),), {}),
+        prepared = round_.prepare()
+        round_.run(prepared)
+        round_.after(prepared)
+    result = benchmark.pedantic(round_.run, setup=lambda: ((round_.prepare(),), {}), teardown=round_.after,
                                 rounds=workload.rounds_for(quick=quick), iterations=1)
     if workload.max_rows is not None:
         assert result <= workload.max_rows, f"{workload.name} returned {result} rows; the bound is {workload.max_rows}"

@@ -1,8 +1,9 @@
 """Workloads bound to a database: per-round parameters, the one-round call, and the probes.
 
-A `Round` has two halves: `prepare()` (not timed: draws the parameters or
-builds the bundles of one round) and `run(prepared)` (timed: exactly one
-call). The benchmark runner and the pytest-benchmark targets both time
+A `Round` has three parts: `prepare()` (not timed: draws the parameters or
+builds the bundles of one round), `run(prepared)` (timed: exactly one
+call) and `after(prepared)` (not timed: a write workload with cleanup
+deletes what the round wrote). The benchmark runner and the pytest-benchmark targets both time
 `run` only, one call per round.
 
 Parameters come from the loaded data, drawn by a seeded RNG per workload so
@@ -42,6 +43,9 @@ class Round(Protocol):
 
     def run(self, prepared: Any) -> int:
         """The timed call; returns the rows read or the receipts written."""
+
+    def after(self, prepared: Any) -> None:
+        """Untimed cleanup after the call (a no-op for most rounds)."""
 
 
 # ------------------------------------------------------------ the data
@@ -157,6 +161,9 @@ class ReadRound:
         self.max_rows_seen = max(self.max_rows_seen, rows)
         return rows
 
+    def after(self, prepared: dict[str, object]) -> None:
+        pass
+
 
 # --------------------------------------------------------------- writes
 class Templates:
@@ -184,14 +191,37 @@ class Templates:
         return out
 
 
-class StoreWriteRound:
+class _WriteRound:
+    """Shared by the write rounds: fresh bundles per round, and the optional cleanup after it."""
+
+    def __init__(self, workload: Workload, conn: sqlite3.Connection, templates: Templates) -> None:
+        self.conn = conn
+        self.batch = workload.batch
+        self.cleanup = workload.cleanup
+        self.templates = templates
+        self.written = 0  # receipts committed and kept
+
+    def after(self, prepared: Any) -> None:
+        """Untimed, after a round: with cleanup, delete its receipts and checkpoint, so the
+        next round starts at the scale with an empty WAL (its commit then checkpoints its own
+        pages, as every commit of a batch that size does)."""
+        if not self.cleanup:
+            return
+        ids = [(b.receipt["execution_id"],) for b in _bundles(prepared)]
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.executemany("DELETE FROM pipeline_metrics WHERE execution_id = ?", ids)
+        self.conn.executemany("DELETE FROM receipts WHERE execution_id = ?", ids)
+        self.conn.execute("COMMIT")
+        self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        self.written -= len(ids)
+
+
+class StoreWriteRound(_WriteRound):
     """Store.record_receipt (batch 1) or Store.record_receipts (batch > 1) per round."""
 
     def __init__(self, workload: Workload, store: Store, templates: Templates) -> None:
+        super().__init__(workload, store.conn, templates)
         self.store = store
-        self.batch = workload.batch
-        self.templates = templates
-        self.written = 0
 
     def prepare(self) -> list[ReceiptBundle]:
         return self.templates.fresh(self.batch)
@@ -205,25 +235,27 @@ class StoreWriteRound:
         return len(prepared)
 
 
-class BareWriteRound:
+@dataclass(frozen=True)
+class BareBatch:
+    """A bare round's receipts and the store's INSERT statements with their rows."""
+
+    bundles: list[ReceiptBundle]
+    statements: list[tuple[str, list[Sequence[Any]]]]
+
+
+class BareWriteRound(_WriteRound):
     """The store's INSERT statements with bare sqlite3: the cost of SQLite alone."""
 
-    def __init__(self, workload: Workload, conn: sqlite3.Connection, templates: Templates) -> None:
-        self.conn = conn
-        self.batch = workload.batch
-        self.templates = templates
-        self.written = 0
-
-    def prepare(self) -> list[tuple[str, list[Sequence[Any]]]]:
+    def prepare(self) -> BareBatch:
         bundles = self.templates.fresh(self.batch)
         receipts = _statement_runs("receipts", [b.receipt for b in bundles])
         metrics = _statement_runs("pipeline_metrics", [m for b in bundles for m in b.stage_metrics])
-        return receipts + metrics
+        return BareBatch(bundles, receipts + metrics)
 
-    def run(self, prepared: list[tuple[str, list[Sequence[Any]]]]) -> int:
+    def run(self, prepared: BareBatch) -> int:
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
-        for sql, rows in prepared:
+        for sql, rows in prepared.statements:
             if len(rows) == 1:
                 conn.execute(sql, rows[0])
             else:
@@ -231,6 +263,10 @@ class BareWriteRound:
         conn.execute("COMMIT")
         self.written += self.batch
         return self.batch
+
+
+def _bundles(prepared: list[ReceiptBundle] | BareBatch) -> list[ReceiptBundle]:
+    return prepared.bundles if isinstance(prepared, BareBatch) else prepared
 
 
 def _statement_runs(table: str, rows: Sequence[Mapping[str, Any]]) -> list[tuple[str, list[Sequence[Any]]]]:
