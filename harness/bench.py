@@ -5,10 +5,10 @@ scale, copies it to a scratch directory, and measures each workload of
 harness.workloads: reads first (they see exactly the scale), then writes
 (committed and counted). With a baseline schema, the same workloads run on
 a database of the same data built with the baseline, rounds interleaved
-A B B A ... so drift on a shared machine hits both sides alike, and each
-result carries a Mann-Whitney comparison. It also measures the store's own
-overhead (against bare sqlite3, interleaved) and how lookups scale, as
-DerivedChecks. Nothing here prints: progress goes through a callback.
+A B, B A, ... so drift on a shared machine hits both sides alike, and each
+result carries a Mann-Whitney comparison. It also judges the store's own
+overhead (against the same INSERTs with bare sqlite3) and how lookups
+scale, as DerivedChecks. Nothing here prints: progress goes through a callback.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from harness.benchjson import load_results
 from harness.errors import InputError, UsageError
 from harness.fingerprint import differs, fingerprint
 from harness.results import FAIL, PASS, WARN, BenchReport, Comparison, DerivedCheck, WorkloadResult
-from harness.rounds import DataSample, Round, Templates, bind, query_plan
+from harness.rounds import DataSample, Round, bind, query_plan
 from harness.workloads import READ, Workload, load_workloads, select
 
 ORIGINAL_SCHEMA = Path(__file__).resolve().parent / "baselines" / "original.sql"
@@ -52,6 +52,7 @@ LOOKUP_SCALING_MAX = 2.0  # lookup p50 at the largest scale <= 2x at 10k
 BATCH_VS_ORIGINAL_MAX = 2.0  # batch of 1000 p95 <= 2x the original design's
 VIEW_SPEEDUP_MIN = 500.0  # every view's p50 >= 500x below the original design's ...
 VIEW_SPEEDUP_FROM = 100_000  # ... from 100k receipts on (the original's views scan everything)
+#: (store workload, its bare-sqlite3 reference): each measured alone, their p50s compared.
 OVERHEAD_PAIRS = (("insert_single", "insert_single_bare"), ("batch_1000", "batch_1000_bare"))
 VIEW_WORKLOADS = ("view_recent_executions", "view_agent_performance_summary", "view_pipeline_stage_performance")
 
@@ -340,9 +341,8 @@ def drop_statistics(conn: sqlite3.Connection) -> bool:
 # ------------------------------------------------------------ measuring
 @dataclass
 class _Side:
-    """One workload on one database: its round and the durations measured."""
+    """A workload on one database (candidate or baseline): its round and the durations measured."""
 
-    workload: Workload
     baseline: bool
     round: Round
     timings: list[float]
@@ -359,114 +359,78 @@ class _Plan:
         self.seed, self.time_limit_s, self.notify = seed, time_limit_s, notify
 
     def measure_scale(self, scale: str, dbs: _Databases, notes: list[str]) -> list[WorkloadResult]:
-        """Reads on the loaded copy first, then each write group on a fresh copy."""
+        """Reads on the loaded copy first, then each write workload alone on a fresh copy."""
         applicable = [w for w in self.workloads if scale in w.scales]
-        reads = [w for w in applicable if w.kind == READ]
-        writes = [w for w in applicable if w.kind != READ]
         results = []
         samples = {side: DataSample(conn, self.seed) for side, conn in dbs.conns.items()}
-        for group in _groups(reads):
-            results.extend(self._measure(group, scale, dbs, samples))
-        for k, group in enumerate(_groups(writes)):
+        for workload in (w for w in applicable if w.kind == READ):
+            results.append(self._measure(workload, scale, dbs, samples))
+        for k, workload in enumerate(w for w in applicable if w.kind != READ):
             if k:
                 dbs.refresh()
             before = dbs.receipts()
-            results.extend(self._measure(group, scale, dbs, {}))
+            results.append(self._measure(workload, scale, dbs, {}))
             grew = dbs.receipts() - before
-            notes.append(f"{scale}: {'+'.join(w.name for w in group)} "
-                         + (f"kept {grew} of the receipts it wrote (committed, counted): the database grew from "
-                            f"{before} while it was measured" if grew else
-                            "deleted what each round wrote, after the round (untimed): every round ran at the scale"))
+            notes.append(f"{scale}: {workload.name} " + (
+                f"kept the {grew} receipts it wrote (committed, counted): the database grew from {before} "
+                "while it was measured" if grew else
+                "deleted what each round wrote, after the round (untimed): every round ran at the scale"))
         if dbs.dropped_statistics:
             notes.append(f"{scale}: ANALYZE statistics found and removed before measuring "
                          f"({', '.join(sorted(dbs.dropped_statistics))})")
         return results
 
-    def _measure(self, group: Sequence[Workload], scale: str, dbs: _Databases,
-                 samples: dict[str, DataSample]) -> list[WorkloadResult]:
-        sides = self._sides(group, dbs, samples)
-        stopped = self._run_rounds(group, sides, scale)
-        return self._results(group, sides, scale, dbs, stopped)
+    def _measure(self, workload: Workload, scale: str, dbs: _Databases,
+                 samples: dict[str, DataSample]) -> WorkloadResult:
+        sides = [
+            _Side(side == "baseline", bind(workload, conn, seed=self.seed, baseline=side == "baseline",
+                                           sample=samples.get(side)), [])
+            for side, conn in dbs.conns.items()
+        ]
+        stopped = self._run_rounds(workload, sides, scale)
+        mine = next(s for s in sides if not s.baseline)
+        theirs = next((s for s in sides if s.baseline), None)
+        plan = query_plan(dbs.candidate, workload.sql, workload.params) if workload.kind == READ else ()
+        return judge(workload, scale, self.durability, mine.timings,
+                     baseline=theirs.timings if theirs else None, plan=plan,
+                     rows_seen=getattr(mine.round, "max_rows_seen", 0), cpu_ms=mine.cpu_ms,
+                     stopped_at=stopped, time_limit_s=self.time_limit_s)
 
-    def _sides(self, group: Sequence[Workload], dbs: _Databases,
-               samples: dict[str, DataSample]) -> list[_Side]:
-        sides = []
-        for side, conn in dbs.conns.items():
-            is_baseline = side == "baseline"
-            writes = group[0].kind != READ
-            templates = Templates(self.seed, tag=f"{group[0].name}-{side}") if writes else None
-            for workload in group:
-                round_ = bind(workload, conn, seed=self.seed, baseline=is_baseline,
-                              sample=samples.get(side), templates=templates)
-                sides.append(_Side(workload, is_baseline, round_, []))
-        return sides
-
-    def _rounds_of(self, workload: Workload) -> int:
-        return self.rounds if self.rounds is not None else workload.rounds_for(quick=self.quick)
-
-    def _run_rounds(self, group: Sequence[Workload], sides: list[_Side], scale: str) -> int | None:
-        """Warm up, then measure every side round by round in rotating order; the round it stopped at, if early."""
-        total = max(self._rounds_of(w) for w in group)
-        warmup = max(w.warmup for w in group)
-        name = group[0].name
-        for _ in range(warmup):
+    def _run_rounds(self, workload: Workload, sides: list[_Side], scale: str) -> int | None:
+        """Warm up, then measure the sides round by round, alternating which goes first
+        (A B, B A, ...); returns the round it stopped at when the time limit cut it short."""
+        total = self.rounds if self.rounds is not None else workload.rounds_for(quick=self.quick)
+        for _ in range(workload.warmup):
             for side in sides:
-                prepared = side.round.prepare()
-                side.round.run(prepared)
-                side.round.after(prepared)
+                _one_round(side, record=False)
         gc.collect()
         gc.disable()  # a collection inside a timed call is noise, not the operation's cost
         started = time.perf_counter()
         try:
             for i in range(total):
-                for side in _rotated(sides, i):
-                    prepared = side.round.prepare()
-                    c0, t0 = time.process_time_ns(), time.perf_counter_ns()
-                    side.round.run(prepared)
-                    t1, c1 = time.perf_counter_ns(), time.process_time_ns()
-                    side.round.after(prepared)
-                    side.timings.append((t1 - t0) / 1e6)
-                    side.cpu_ms += (c1 - c0) / 1e6
+                for side in sides if i % 2 == 0 else sides[::-1]:
+                    _one_round(side)
                 if i % 10 == 9 or i == total - 1:
-                    self.notify(BenchProgress("measure", scale, name, i + 1, total))
+                    self.notify(BenchProgress("measure", scale, workload.name, i + 1, total))
                 over = time.perf_counter() - started > self.time_limit_s
                 if over and i + 1 >= MIN_ROUNDS_UNDER_LIMIT and i + 1 < total:
-                    self.notify(BenchProgress("measure", scale, name, total, total))
+                    self.notify(BenchProgress("measure", scale, workload.name, total, total))
                     return i + 1
         finally:
             gc.enable()
         return None
 
-    def _results(self, group: Sequence[Workload], sides: list[_Side], scale: str, dbs: _Databases,
-                 stopped: int | None) -> list[WorkloadResult]:
-        out = []
-        for workload in group:
-            mine = next(s for s in sides if s.workload is workload and not s.baseline)
-            theirs = next((s for s in sides if s.workload is workload and s.baseline), None)
-            plan = query_plan(dbs.candidate, workload.sql, workload.params) if workload.kind == READ else ()
-            out.append(judge(workload, scale, self.durability, mine.timings,
-                             baseline=theirs.timings if theirs else None, plan=plan,
-                             rows_seen=getattr(mine.round, "max_rows_seen", 0), cpu_ms=mine.cpu_ms,
-                             stopped_at=stopped, time_limit_s=self.time_limit_s))
-        return out
 
-
-def _groups(workloads: Sequence[Workload]) -> list[list[Workload]]:
-    """Workloads measured together: a store write and its bare-sqlite3 reference are interleaved."""
-    names = {w.name: w for w in workloads}
-    partner = {ref: main for main, ref in OVERHEAD_PAIRS if main in names and ref in names}
-    groups: list[list[Workload]] = []
-    for w in workloads:
-        if w.name in partner:
-            continue
-        group = [w] + [names[ref] for ref, main in partner.items() if main == w.name]
-        groups.append(group)
-    return groups
-
-
-def _rotated(sides: list[_Side], i: int) -> list[_Side]:
-    k = i % len(sides)
-    return sides[k:] + sides[:k]
+def _one_round(side: _Side, *, record: bool = True) -> None:
+    """prepare (untimed), run (timed: wall and CPU), after (untimed); record=False for warm-up."""
+    prepared = side.round.prepare()
+    c0, t0 = time.process_time_ns(), time.perf_counter_ns()
+    side.round.run(prepared)
+    t1, c1 = time.perf_counter_ns(), time.process_time_ns()
+    side.round.after(prepared)
+    if record:
+        side.timings.append((t1 - t0) / 1e6)
+        side.cpu_ms += (c1 - c0) / 1e6
 
 
 # -------------------------------------------------------------- judging
