@@ -38,7 +38,7 @@ HIGH_CV = 1.0
 TAIL_RATIO = 20.0
 
 #: Fewest rounds for which a percentile means anything: nearest rank needs
-#: several observations above the percentile (REFERENCE 7: p99 needs 300+).
+#: several observations above the percentile (p99 needs 300+: three rounds above it).
 MIN_ROUNDS = {"p50": 10, "p95": 60, "p99": 300, "p999": 3000}
 
 #: Wall time more than this many times the process's CPU time for a

@@ -1,7 +1,7 @@
 """The SLO workloads, defined once, as data.
 
-Every performance target of the reference (section 5), the delivery checklist
-and every documented query of harness/contract.json is one `Workload` here:
+Every performance target of the original delivery (its README and
+checklist) and every documented query of harness/contract.json is one `Workload` here:
 what one round does, on which data, the bound on its result, which
 percentile the budget applies to, the budget, how many rounds, and how it
 is run against the ORIGINAL design in an A/B comparison. The benchmark
@@ -16,7 +16,8 @@ Conventions common to every workload (stated once here, recorded in each result)
 * Durability: WAL with synchronous=NORMAL unless the run asks for FULL
   (`ggen-db bench --durability full` measures it beside).
 * Statistics: none. ANALYZE is never run and sqlite_stat1 is removed from the
-  working copy, because statistics change plans (REFERENCE 7).
+  working copy, because statistics change plans (the original's range query
+  went from a full scan to a skip-scan after ANALYZE).
 * One round is one call (one statement with all its rows fetched, or one
   store call); percentiles come from the raw rounds (harness.benchstats).
 * Parameters are deterministic (seeded) and drawn from the loaded data:
@@ -147,19 +148,19 @@ _DEFINITIONS: tuple[Workload, ...] = (
         name="insert_single", title="single insert", kind=WRITE, batch=1,
         operation=f"Store.record_receipt({_RECEIPT}): one transaction, committed",
         percentile="p99", budget_ms=SINGLE_INSERT_MS, rounds=1000, quick_rounds=300, warmup=20,
-        threshold=WRITE_THRESHOLD, source="REFERENCE 5: single insert < 1 ms",
+        threshold=WRITE_THRESHOLD, source="original target: single insert < 1 ms",
     ),
     Workload(
         name="batch_100", title="batch of 100", kind=WRITE, batch=100,
         operation=f"Store.record_receipts(100 x {_RECEIPT}): one transaction, executemany per table",
         percentile="p95", budget_ms=BATCH_100_MS, rounds=100, quick_rounds=30, warmup=2,
-        threshold=WRITE_THRESHOLD, source="REFERENCE 5: batch of 100 < 50 ms",
+        threshold=WRITE_THRESHOLD, source="original target: batch of 100 < 50 ms",
     ),
     Workload(
         name="batch_1000", title="batch of 1000", kind=WRITE, batch=1000,
         operation=f"Store.record_receipts(1000 x {_RECEIPT}): one transaction, executemany per table",
         percentile="p95", budget_ms=BATCH_1000_MS, rounds=60, quick_rounds=20, warmup=1,
-        cleanup=True, threshold=WRITE_THRESHOLD, source="REFERENCE 5: batch of 1000 < 300 ms",
+        cleanup=True, threshold=WRITE_THRESHOLD, source="original target: batch of 1000 < 300 ms",
     ),
     Workload(
         name="insert_single_bare", title="single insert, bare sqlite3", kind=WRITE, batch=1, reference=True,
@@ -180,25 +181,25 @@ _DEFINITIONS: tuple[Workload, ...] = (
         name="lookup", title="lookup by execution_id", kind=READ, query="receipt_by_execution_id",
         operation="one receipt by a random existing execution_id, with json_extract of its first file",
         percentile="p99", budget_ms=LOOKUP_MS, rounds=2000, quick_rounds=300, warmup=20, max_rows=1,
-        max_steps=200, source="REFERENCE 5: lookup by execution_id < 1 ms",
+        max_steps=200, source="original target: lookup by execution_id < 1 ms",
     ),
     Workload(
         name="by_agent", title="newest 100 of one agent", kind=READ, query="receipts_newest_by_agent",
         operation="the 100 newest receipts of one agent, agents drawn in proportion to their receipts",
         percentile="p99", budget_ms=BY_AGENT_MS, rounds=1000, quick_rounds=300, max_rows=100,
-        max_steps=5_000, source="REFERENCE 5: by agent_id < 10 ms",
+        max_steps=5_000, source="original target: by agent_id < 10 ms",
     ),
     Workload(
         name="range_24h", title="last 24 h, newest 100", kind=READ, query="receipts_time_range",
         operation="receipts of all agents in the 24 hours ending at DATA_END, newest 100 rows",
         percentile="p95", budget_ms=RANGE_MS, rounds=300, quick_rounds=60, max_rows=100,
-        max_steps=5_000, source="REFERENCE 5: range query (last 24 h) < 10 ms; bounded to 100 rows (REFERENCE 7)",
+        max_steps=5_000, source="original target: range query (last 24 h) < 10 ms, bounded to 100 rows here",
     ),
     Workload(
         name="aggregation", title="agent stats", kind=READ, query="agent_performance_summary",
         operation="per-agent statistics (counts, success, avg/min/max duration) ordered by successful_executions",
         percentile="p95", budget_ms=AGGREGATION_MS, rounds=300, quick_rounds=60, max_rows=100,
-        max_steps=3_000, source="REFERENCE 5: aggregation < 25 ms, tightened to 2 ms",
+        max_steps=3_000, source="original target: aggregation < 25 ms, tightened to 2 ms",
     ),
     Workload(
         name="full_scan_10k", title="scan 10k receipts", kind=READ, index="rowid",
@@ -207,28 +208,28 @@ _DEFINITIONS: tuple[Workload, ...] = (
         operation="10,000 consecutive receipts (all columns) in rowid order from a random start: "
         "the whole table at 10k, the same amount of work at larger scales",
         percentile="p95", budget_ms=FULL_SCAN_MS, rounds=60, quick_rounds=20, warmup=2, max_rows=10_000,
-        max_steps=1_000_000, source="REFERENCE 5: full scan of 10k receipts < 100 ms",
+        max_steps=1_000_000, source="original target: full scan of 10k receipts < 100 ms",
     ),
     Workload(
         name="view_recent_executions", title="view recent_executions", kind=READ,
         index="idx_receipts_time", sql="SELECT * FROM recent_executions",
         operation="the whole view: the 100 newest executions with their audit and violation counts",
         percentile="p95", budget_ms=VIEW_MS, rounds=300, quick_rounds=60, max_rows=100,
-        max_steps=11_000, source="REFERENCE 5: recent_executions < 50 ms, tightened to 2 ms",
+        max_steps=11_000, source="original target: recent_executions < 50 ms, tightened to 2 ms",
     ),
     Workload(
         name="view_agent_performance_summary", title="view agent_performance_summary", kind=READ,
         index="idx_receipts_agent_duration", sql="SELECT * FROM agent_performance_summary",
         operation="the whole view: one row per agent",
         percentile="p95", budget_ms=VIEW_MS, rounds=300, quick_rounds=60, max_rows=100,
-        max_steps=3_000, source="REFERENCE 5: agent_performance_summary < 100 ms, tightened to 2 ms",
+        max_steps=3_000, source="original target: agent_performance_summary < 100 ms, tightened to 2 ms",
     ),
     Workload(
         name="view_pipeline_stage_performance", title="view pipeline_stage_performance", kind=READ,
         index="idx_pipeline_metrics_stage_duration", sql="SELECT * FROM pipeline_stage_performance",
         operation="the whole view: one row per stage",
         percentile="p95", budget_ms=VIEW_MS, rounds=300, quick_rounds=60, max_rows=5,
-        max_steps=500, source="REFERENCE 5: pipeline_stage_performance < 75 ms, tightened to 2 ms",
+        max_steps=500, source="original target: pipeline_stage_performance < 75 ms, tightened to 2 ms",
     ),
 )
 
@@ -239,11 +240,11 @@ def _documented(query: str, title: str, max_steps: int, *, max_rows: int | None 
     return Workload(
         name=query, title=title, kind=READ, query=query, operation="",  # the contract's doc, at load
         percentile="p95", budget_ms=budget_ms, rounds=300, quick_rounds=60, max_rows=max_rows,
-        cost=cost, max_steps=max_steps, params=params or {}, source="REFERENCE 3b: documented query pattern",
+        cost=cost, max_steps=max_steps, params=params or {}, source="query pattern of the original documentation",
     )
 
 
-# Every other documented query of the contract (REFERENCE 3b). Parameters by name (harness.rounds).
+# Every other documented query of the contract (the original documentation's query patterns). Parameters by name (harness.rounds).
 _DOCUMENTED: tuple[Workload, ...] = (
     _documented("recent_executions", "recent executions, newest 10", 1_500, max_rows=10, budget_ms=VIEW_MS),
     _documented("pipeline_stage_performance", "pipeline bottlenecks", 500, max_rows=5, budget_ms=VIEW_MS),

@@ -25,7 +25,7 @@ from harness.workloads import (
 WORKLOADS = load_workloads()
 CONTRACT = load_contract()
 
-# The targets of REFERENCE 5 and the checklist, with the budgets the brief sets.
+# The original delivery's targets, with the budgets ggen-db holds them to.
 TARGETS = {
     "insert_single": ("p99", 1.0),
     "batch_100": ("p95", 50.0),

@@ -1,0 +1,190 @@
+"""Where the time of the slow targets goes: the measurements behind the README's findings.
+
+Not a benchmark target (pytest does not collect it): a script that takes the
+schema apart on generated data and prints what each part costs. Every number
+is CPU time (time.process_time), a WAL frame count or a percentile of many
+rounds, so it holds up better than wall time on a shared machine.
+
+    python benchmarks/where_time_goes.py --scale 100k            # every section
+    python benchmarks/where_time_goes.py --scale 1m frames window
+
+Sections:
+  frames       WAL pages and CPU per commit of 1, 100 and 1000 receipts (after 3 unmeasured
+               commits), with and without the two min/max indexes
+               (idx_pipeline_metrics_stage_duration, idx_receipts_agent_duration)
+  checkpoint   single-insert percentiles with wal_autocheckpoint 1000, 4000 and off
+  insert_cpu   CPU per receipt with its 5 stage metrics, in memory: schema.sql, without its insert
+               triggers, without CHECKs, and the original design
+  select_star  the 10k-receipt scan with the _utc columns VIRTUAL (schema.sql) and STORED
+  window       receipts_last_24h_by_day as is and with a covering (timestamp_utc, status) index
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from harness import datagen, db
+from harness.bench import ORIGINAL_SCHEMA, copy_database
+from harness.benchstats import summarize
+from harness.contract import load_contract
+from harness.rounds import BareWriteRound, Templates
+from harness.store import Store
+from harness.workloads import load_workloads, select
+
+DURATION_INDEXES = ("idx_pipeline_metrics_stage_duration", "idx_receipts_agent_duration")
+INSERT_TRIGGERS = ("receipts_execution_id_recorded_once", "receipts_rollup_insert", "pipeline_metrics_rollup_insert")
+
+
+@contextmanager
+def working_copy(scale: str, schema: Path | None = None) -> Iterator[sqlite3.Connection]:
+    """A scratch copy of the cached database of a scale."""
+    cached = datagen.cached_database(datagen.DataSpec.for_scale(scale), schema_file=schema)
+    with tempfile.TemporaryDirectory(prefix="ggen-db-costs-") as scratch:
+        target = Path(scratch) / "copy.db"
+        copy_database(cached, target)
+        conn = db.connect(target)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+
+def wal_frames(conn: sqlite3.Connection) -> int:
+    wal = Path(conn.execute("PRAGMA database_list").fetchone()[2] + "-wal")
+    return wal.stat().st_size // (conn.execute("PRAGMA page_size").fetchone()[0] + 24) if wal.exists() else 0
+
+
+def bare_round(conn: sqlite3.Connection, batch: int, tag: str) -> BareWriteRound:
+    (workload,) = select(load_workloads(), ["batch_1000_bare"])
+    return BareWriteRound(workload.__class__(**{**workload.__dict__, "batch": batch, "cleanup": False}),
+                          conn, Templates(42, tag))
+
+
+# --------------------------------------------------------------- sections
+def frames(scale: str) -> None:
+    for dropped in ((), DURATION_INDEXES):
+        with working_copy(scale) as conn:
+            conn.execute("PRAGMA wal_autocheckpoint = 0")
+            for name in dropped:
+                conn.execute(f'DROP INDEX "{name}"')  # constant names above
+            for batch in (1, 100, 1000):
+                round_ = bare_round(conn, batch, f"frames-{batch}")
+                for _ in range(3):  # a bulk load packs index pages full: the first inserts split them
+                    round_.run(round_.prepare())
+                pages, cpu = [], []
+                for _ in range(3):
+                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    prepared = round_.prepare()
+                    c0 = time.process_time()
+                    round_.run(prepared)
+                    cpu.append((time.process_time() - c0) * 1e3)
+                    pages.append(wal_frames(conn))
+                label = "without the two min/max indexes" if dropped else "schema.sql"
+                print(f"frames {scale} {label:32} batch {batch:5}: WAL pages per commit {pages}, "
+                      f"CPU ms {[round(c, 1) for c in cpu]}")
+
+
+def checkpoint(scale: str) -> None:
+    for pages in (1000, 4000, 0):
+        with working_copy(scale) as conn:
+            conn.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+            store, templates = Store(conn), Templates(42, f"ckpt-{pages}")
+            timings = []
+            for i in range(1300):
+                bundle = templates.fresh(1)[0]
+                t0 = time.perf_counter_ns()
+                store.record_receipt(bundle)
+                if i >= 300:  # the first rounds warm the cache
+                    timings.append((time.perf_counter_ns() - t0) / 1e6)
+            s = summarize(timings)
+            print(f"checkpoint {scale} wal_autocheckpoint={pages or 'off':>5}: p50 {s.p50:.3f} p99 {s.p99:.3f} "
+                  f"p99.9 {s.p999:.3f} ms, {sum(t > 1 for t in timings)}/1000 rounds over 1 ms")
+
+
+def insert_cpu(scale: str) -> None:
+    text = db.read_schema(None)
+    variants: dict[str, tuple[str, Sequence[str]]] = {
+        "schema.sql": (text, ()),
+        "schema.sql without its insert triggers": (_without_triggers(text), ()),
+        "schema.sql without CHECKs": (text, ("PRAGMA ignore_check_constraints = ON",)),
+        "the original design": (ORIGINAL_SCHEMA.read_text(encoding="utf-8"), ()),
+    }
+    conns = {}
+    for label, (script, pragmas) in variants.items():
+        conn = db.connect_memory()
+        db.apply_schema(conn, script)
+        for pragma in pragmas:
+            conn.execute(pragma)
+        conns[label] = conn
+    best = {label: float("inf") for label in conns}
+    for rep in range(9):  # interleaved, minimum kept: the least disturbed run
+        for label, conn in conns.items():
+            round_ = bare_round(conn, 500, f"cpu-{rep}")
+            prepared = round_.prepare()
+            c0 = time.process_time()
+            round_.run(prepared)
+            best[label] = min(best[label], (time.process_time() - c0) * 1e6 / 500)
+            conn.execute("DELETE FROM pipeline_metrics")
+            conn.execute("DELETE FROM receipts")
+    for label, us in best.items():
+        print(f"insert_cpu {label:40}: {us:.1f} us CPU per receipt with its 5 stage metrics")
+
+
+def select_star(scale: str) -> None:
+    stored = Path(tempfile.mkdtemp(prefix="ggen-db-stored-")) / "schema-stored.sql"
+    stored.write_text(re.sub(r"\) VIRTUAL", ") STORED", db.read_schema(None)), encoding="utf-8")
+    sql = select(load_workloads(), ["full_scan_10k"])[0].sql
+    for label, schema in (("VIRTUAL (schema.sql)", None), ("STORED", stored)):
+        with working_copy("10k", schema) as conn:
+            print(f"select_star 10k {label:22}: {_best_cpu(lambda: conn.execute(sql, {'after': 0}).fetchall()):.1f} "
+                  "ms CPU for 10,000 rows")
+
+
+def window(scale: str) -> None:
+    query = load_contract().queries["receipts_last_24h_by_day"]
+    with working_copy(scale) as conn:
+        run: Callable[[], object] = lambda: conn.execute(query.sql, query.params).fetchall()  # noqa: E731
+        print(f"window {scale} as is: {_best_cpu(run):.2f} ms CPU")
+        conn.execute("CREATE INDEX idx_receipts_time_status ON receipts (timestamp_utc, status)")
+        conn.execute("DROP INDEX idx_receipts_time")
+        print(f"window {scale} covering (timestamp_utc, status): {_best_cpu(run):.2f} ms CPU")
+
+
+def _best_cpu(call: Callable[[], object], runs: int = 9) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        c0 = time.process_time()
+        call()
+        best = min(best, (time.process_time() - c0) * 1e3)
+    return best
+
+
+def _without_triggers(script: str) -> str:
+    for name in INSERT_TRIGGERS:
+        script = re.sub(rf"CREATE TRIGGER IF NOT EXISTS {name}\b.*?\nEND;", "", script, flags=re.S)
+    return script
+
+
+SECTIONS = {"frames": frames, "checkpoint": checkpoint, "insert_cpu": insert_cpu,
+            "select_star": select_star, "window": window}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", default="100k", choices=tuple(datagen.SCALES), help="data scale (default: 100k)")
+    parser.add_argument("sections", nargs="*", choices=(*SECTIONS, []), metavar="SECTION",
+                        help=f"any of {', '.join(SECTIONS)} (default: all)")
+    args = parser.parse_args(argv)
+    for name in args.sections or SECTIONS:
+        SECTIONS[name](args.scale)
+
+
+if __name__ == "__main__":
+    main()
