@@ -55,3 +55,22 @@ def test_unknown_option_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -
         main(["init", "--bogus"])
     assert exit_info.value.code == 2
     assert capsys.readouterr().err == "Error: ggen-db: unrecognized arguments: --bogus (see --help)\n"
+
+
+def test_a_closed_pipe_is_not_a_traceback(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before init prints: every write fails with EPIPE
+    try:
+        writer = subprocess.run(
+            [sys.executable, "-m", "harness", "init", str(tmp_path / "p.db")],
+            stdout=write_end, stderr=subprocess.PIPE, text=True, check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in writer.stderr
+    assert writer.returncode == 141
+    assert (tmp_path / "p.db").is_file()

@@ -9,6 +9,7 @@ become one line and exit 2; everything else is a bug and keeps its traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -17,6 +18,7 @@ from harness.errors import GgenDbError
 
 COMMANDS = ("init", "check", "bench", "signoff", "ingest", "backup")
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command cut off by its reader
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -69,6 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Error: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`ggen-db ... | head`): stop quietly, as a command killed by
+        # SIGPIPE would, and keep Python from complaining again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     return status
 
 
