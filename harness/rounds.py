@@ -101,18 +101,13 @@ class DataSample:
         return list(self._once("pairs", lambda: [tuple(r) for r in self.conn.execute(
             "SELECT DISTINCT agent_id_1, agent_id_2 FROM collision_detection ORDER BY 1, 2")]))
 
-    @property
-    def memory_agents(self) -> list[str]:
-        return list(self._once("memory", lambda: [r[0] for r in self.conn.execute(
-            "SELECT agent_id FROM agent_memory ORDER BY agent_id")]))
-
 
 def draw_params(example: Mapping[str, object], sample: DataSample, rng: random.Random) -> dict[str, object]:
     """The parameters of one round: each name with a source gets a value from the data.
 
     Sources by parameter name: execution_id (a random existing receipt),
-    agent_id (an agent, weighted by its receipts; from agent_memory for memory
-    queries), session_id (an existing session), agent_id_1/agent_id_2 (a pair
+    agent_id (an agent, weighted by its receipts; every agent also has a
+    memory row), session_id (an existing session), agent_id_1/agent_id_2 (a pair
     that collided), after (a rowid with 10,000 receipts after it). Every other
     parameter keeps the contract's example value (the time windows ending at
     DATA_END, statuses, severities, limits).
@@ -133,13 +128,6 @@ def draw_params(example: Mapping[str, object], sample: DataSample, rng: random.R
     return params
 
 
-def _memory_params(example: Mapping[str, object], sample: DataSample, rng: random.Random) -> dict[str, object]:
-    params = dict(example)
-    if sample.memory_agents:
-        params["agent_id"] = rng.choice(sample.memory_agents)
-    return params
-
-
 # ---------------------------------------------------------------- reads
 class ReadRound:
     """One SQL statement per round, every row fetched."""
@@ -150,11 +138,10 @@ class ReadRound:
         self.example = workload.params
         self.sample = sample
         self.rng = random.Random(f"{sample.seed}:{workload.name}")
-        self.drawer = _memory_params if workload.query == "memory_by_agent" else draw_params
         self.max_rows_seen = 0
 
     def prepare(self) -> dict[str, object]:
-        return self.drawer(self.example, self.sample, self.rng)
+        return draw_params(self.example, self.sample, self.rng)
 
     def run(self, prepared: dict[str, object]) -> int:
         rows = len(self.conn.execute(self.sql, prepared).fetchall())

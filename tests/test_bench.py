@@ -217,3 +217,18 @@ def test_batches_of_1000_delete_what_each_round_wrote() -> None:
     assert [r.rounds for r in report.results] == [3, 3]
     assert "1k: batch_1000_bare deleted what each round wrote, after the round (untimed): every round ran " \
            "at the scale" in report.notes
+
+
+def test_drop_statistics_removes_analyze_results(tmp_path: Path) -> None:
+    import sqlite3
+
+    from harness.bench import copy_database, drop_statistics
+
+    target = tmp_path / "analyzed.db"
+    copy_database(data.database("1k"), target)
+    conn = sqlite3.connect(target)
+    conn.execute("ANALYZE")
+    assert conn.execute("SELECT count(*) FROM sqlite_stat1").fetchone()[0] > 0
+    assert drop_statistics(conn) is True
+    assert conn.execute("SELECT count(*) FROM sqlite_stat1").fetchone()[0] == 0
+    assert drop_statistics(sqlite3.connect(":memory:")) is False

@@ -31,8 +31,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "Measure every SLO workload (harness/workloads.py) on generated data: one call per round, "
             "percentiles from the raw rounds, budget and headroom per workload. With --baseline-schema the "
             "same workloads run on a database built with that schema, rounds interleaved, and each result "
-            "gets the ratio and a Mann-Whitney p-value. Exit 1 when a budget is missed or a regression is "
-            "significant, 2 on bad input."
+            "gets the ratio and a Mann-Whitney p-value. Exit 1 when a budget is missed, a ratio target fails "
+            "or a regression is significant; 2 on bad input."
         ),
         epilog=EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
