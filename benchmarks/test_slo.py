@@ -44,10 +44,8 @@ def _measure(benchmark: Any, workload: Workload, conn: sqlite3.Connection, scale
     benchmark.group = f"{scale} {durability}"
     round_ = bind(workload, conn)
     for _ in range(workload.warmup if benchmark.enabled else 0):
-        prepared = round_.prepare()
-        round_.run(prepared)
-        round_.after(prepared)
-    result = benchmark.pedantic(round_.run, setup=lambda: ((round_.prepare(),), {}), teardown=round_.after,
+        round_.run(round_.prepare())
+    result = benchmark.pedantic(round_.run, setup=lambda: ((round_.prepare(),), {}),
                                 rounds=workload.rounds_for(quick=quick), iterations=1)
     if workload.max_rows is not None:
         assert result <= workload.max_rows, f"{workload.name} returned {result} rows; the bound is {workload.max_rows}"

@@ -28,6 +28,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from harness import datagen, db
@@ -63,8 +64,7 @@ def wal_frames(conn: sqlite3.Connection) -> int:
 
 def bare_round(conn: sqlite3.Connection, batch: int, tag: str) -> BareWriteRound:
     (workload,) = select(load_workloads(), ["batch_1000_bare"])
-    return BareWriteRound(workload.__class__(**{**workload.__dict__, "batch": batch, "cleanup": False}),
-                          conn, Templates(42, tag))
+    return BareWriteRound(replace(workload, batch=batch), conn, Templates(42, tag))
 
 
 # --------------------------------------------------------------- sections

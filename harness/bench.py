@@ -370,11 +370,8 @@ class _Plan:
                 dbs.refresh()
             before = dbs.receipts()
             results.append(self._measure(workload, scale, dbs, {}))
-            grew = dbs.receipts() - before
-            notes.append(f"{scale}: {workload.name} " + (
-                f"kept the {grew} receipts it wrote (committed, counted): the database grew from {before} "
-                "while it was measured" if grew else
-                "deleted what each round wrote, after the round (untimed): every round ran at the scale"))
+            notes.append(f"{scale}: {workload.name} wrote {dbs.receipts() - before} receipts (committed, counted): "
+                         f"the database grew from {before} while it was measured")
         if dbs.dropped_statistics:
             notes.append(f"{scale}: ANALYZE statistics found and removed before measuring "
                          f"({', '.join(sorted(dbs.dropped_statistics))})")
@@ -422,12 +419,11 @@ class _Plan:
 
 
 def _one_round(side: _Side, *, record: bool = True) -> None:
-    """prepare (untimed), run (timed: wall and CPU), after (untimed); record=False for warm-up."""
+    """prepare (untimed), then run (timed: wall and CPU); record=False for warm-up."""
     prepared = side.round.prepare()
     c0, t0 = time.process_time_ns(), time.perf_counter_ns()
     side.round.run(prepared)
     t1, c1 = time.perf_counter_ns(), time.process_time_ns()
-    side.round.after(prepared)
     if record:
         side.timings.append((t1 - t0) / 1e6)
         side.cpu_ms += (c1 - c0) / 1e6

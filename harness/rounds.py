@@ -1,9 +1,8 @@
 """Workloads bound to a database: per-round parameters, the one-round call, and the probes.
 
-A `Round` has three parts: `prepare()` (not timed: draws the parameters or
-builds the bundles of one round), `run(prepared)` (timed: exactly one
-call) and `after(prepared)` (not timed: a write workload with cleanup
-deletes what the round wrote). The benchmark runner and the pytest-benchmark targets both time
+A `Round` has two halves: `prepare()` (not timed: draws the parameters or
+builds the bundles of one round) and `run(prepared)` (timed: exactly one
+call). The benchmark runner and the pytest-benchmark targets both time
 `run` only, one call per round.
 
 Parameters come from the loaded data, drawn by a seeded RNG per workload so
@@ -43,9 +42,6 @@ class Round(Protocol):
 
     def run(self, prepared: Any) -> int:
         """The timed call; returns the rows read or the receipts written."""
-
-    def after(self, prepared: Any) -> None:
-        """Untimed cleanup after the call (a no-op for most rounds)."""
 
 
 # ------------------------------------------------------------ the data
@@ -148,9 +144,6 @@ class ReadRound:
         self.max_rows_seen = max(self.max_rows_seen, rows)
         return rows
 
-    def after(self, prepared: dict[str, object]) -> None:
-        pass
-
 
 # --------------------------------------------------------------- writes
 class Templates:
@@ -179,28 +172,13 @@ class Templates:
 
 
 class _WriteRound:
-    """Shared by the write rounds: fresh bundles per round, and the optional cleanup after it."""
+    """Shared by the write rounds: fresh bundles per round, counted."""
 
     def __init__(self, workload: Workload, conn: sqlite3.Connection, templates: Templates) -> None:
         self.conn = conn
         self.batch = workload.batch
-        self.cleanup = workload.cleanup
         self.templates = templates
-        self.written = 0  # receipts committed and kept
-
-    def after(self, prepared: Any) -> None:
-        """Untimed, after a round: with cleanup, delete its receipts and checkpoint, so the
-        next round starts at the scale with an empty WAL (its commit then checkpoints its own
-        pages, as every commit of a batch that size does)."""
-        if not self.cleanup:
-            return
-        ids = [(b.receipt["execution_id"],) for b in _bundles(prepared)]
-        self.conn.execute("BEGIN IMMEDIATE")
-        self.conn.executemany("DELETE FROM pipeline_metrics WHERE execution_id = ?", ids)
-        self.conn.executemany("DELETE FROM receipts WHERE execution_id = ?", ids)
-        self.conn.execute("COMMIT")
-        self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-        self.written -= len(ids)
+        self.written = 0
 
 
 class StoreWriteRound(_WriteRound):
@@ -250,10 +228,6 @@ class BareWriteRound(_WriteRound):
         conn.execute("COMMIT")
         self.written += self.batch
         return self.batch
-
-
-def _bundles(prepared: list[ReceiptBundle] | BareBatch) -> list[ReceiptBundle]:
-    return prepared.bundles if isinstance(prepared, BareBatch) else prepared
 
 
 def _statement_runs(table: str, rows: Sequence[Mapping[str, Any]]) -> list[tuple[str, list[Sequence[Any]]]]:

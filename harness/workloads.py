@@ -24,9 +24,10 @@ Conventions common to every workload (stated once here, recorded in each result)
   an existing execution_id per round, an agent drawn in proportion to its
   receipts (busy agents are asked about most), the documented time windows
   ending at DATA_END. Writes use fresh execution_ids (receipts of the last
-  day before DATA_END) and commit; they are counted (the run reports how
-  many receipts it added), except batches of 1000, whose receipts are
-  deleted after each round (untimed, see Workload.cleanup).
+  day before DATA_END), commit, and are counted: each write workload starts
+  on a fresh copy at the scale and the run reports how many receipts it
+  added (deleting them afterwards would move checkpoints out of the timed
+  calls whenever a commit writes fewer pages than wal_autocheckpoint).
 * Percentile: p99 for point operations (single insert, lookups), p95 for
   batches, ranges, scans, aggregates and views.
 """
@@ -97,10 +98,6 @@ class Workload:
     cost: BOUNDED or WINDOW, for the VM-step gate; max_steps: absolute VM-step budget at 10k.
     threshold: A/B ratio beyond which a significant difference is a regression.
     reference: a comparison point (bare sqlite3), not a product operation.
-    cleanup: delete each round's receipts after it (untimed) and checkpoint, so every round
-        runs at the scale. Only for batches whose every commit writes more WAL pages than
-        wal_autocheckpoint (1,000): their commits checkpoint their own pages either way, so the
-        cleanup moves no checkpoint out of the timed call. Other writes are counted.
     source: where the target comes from.
     """
 
@@ -127,7 +124,6 @@ class Workload:
     max_steps: int | None = None
     threshold: float = DEFAULT_THRESHOLD
     reference: bool = False
-    cleanup: bool = False
 
     def rounds_for(self, *, quick: bool) -> int:
         return self.quick_rounds if quick else self.rounds
@@ -160,7 +156,7 @@ _DEFINITIONS: tuple[Workload, ...] = (
         name="batch_1000", title="batch of 1000", kind=WRITE, batch=1000,
         operation=f"Store.record_receipts(1000 x {_RECEIPT}): one transaction, executemany per table",
         percentile="p95", budget_ms=BATCH_1000_MS, rounds=60, quick_rounds=20, warmup=1,
-        cleanup=True, threshold=WRITE_THRESHOLD, source="original target: batch of 1000 < 300 ms",
+        threshold=WRITE_THRESHOLD, source="original target: batch of 1000 < 300 ms",
     ),
     Workload(
         name="insert_single_bare", title="single insert, bare sqlite3", kind=WRITE, batch=1, reference=True,
@@ -174,7 +170,7 @@ _DEFINITIONS: tuple[Workload, ...] = (
         operation="the store's INSERT statements for 1000 receipts with their stage metrics, "
         "one executemany per table in one transaction with bare sqlite3",
         percentile="p95", budget_ms=BATCH_1000_MS, rounds=60, quick_rounds=20, warmup=1,
-        cleanup=True, threshold=WRITE_THRESHOLD, source="store overhead reference (target: store p50 <= 1.5x this)",
+        threshold=WRITE_THRESHOLD, source="store overhead reference (target: store p50 <= 1.5x this)",
     ),
     # ---- the reference's read targets
     Workload(
