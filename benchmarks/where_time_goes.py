@@ -14,6 +14,8 @@ Sections:
                (idx_pipeline_metrics_stage_duration, idx_receipts_agent_duration)
   checkpoint   single-insert p99 and batch-of-100 p95 with wal_autocheckpoint 1000, 4000,
                10000 and off
+  batch_variants  store batches of 1000 as db.connect sets the connection, with temp files on
+               disk, and without the two min/max indexes
   insert_cpu   CPU per receipt with its 5 stage metrics, in memory: schema.sql, without its insert
                triggers, without CHECKs, and the original design
   select_star  the 10k-receipt scan with the _utc columns VIRTUAL (schema.sql) and STORED
@@ -23,6 +25,7 @@ Sections:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import sqlite3
 import tempfile
@@ -112,6 +115,32 @@ def checkpoint(scale: str) -> None:
                       f"{name} {s.at(name):.3f} p99.9 {s.p999:.3f} ms over {rounds} rounds")
 
 
+def batch_variants(scale: str) -> None:
+    """Store batches of 1000, 12 interleaved rounds, per connection setting and index variant."""
+    variants: dict[str, Sequence[str]] = {
+        "connection as db.connect sets it": (),
+        "temp_store = FILE": ("PRAGMA temp_store = FILE",),
+        "without the two min/max indexes": tuple(f'DROP INDEX "{name}"' for name in DURATION_INDEXES),
+    }
+    with contextlib.ExitStack() as stack:
+        sides = []
+        for k, (label, statements) in enumerate(variants.items()):
+            conn = stack.enter_context(working_copy(scale))
+            for statement in statements:
+                conn.execute(statement)  # constant statements above
+            sides.append((label, Store(conn), Templates(42, f"variant-{k}"), []))
+        for i in range(13):
+            for _, store, templates, timings in sides[i % 3:] + sides[:i % 3]:
+                bundles = templates.fresh(1000)
+                t0 = time.perf_counter_ns()
+                store.record_receipts(bundles)
+                if i:  # the first round warms the cache
+                    timings.append((time.perf_counter_ns() - t0) / 1e6)
+        for label, _, _, timings in sides:
+            s = summarize(timings)
+            print(f"batch_variants {scale} {label:34}: batch of 1000 p50 {s.p50:.1f} p95 {s.p95:.1f} ms")
+
+
 def insert_cpu(scale: str) -> None:
     text = db.read_schema(None)
     variants: dict[str, tuple[str, Sequence[str]]] = {
@@ -176,7 +205,7 @@ def _without_triggers(script: str) -> str:
     return script
 
 
-SECTIONS = {"frames": frames, "checkpoint": checkpoint, "insert_cpu": insert_cpu,
+SECTIONS = {"frames": frames, "checkpoint": checkpoint, "batch_variants": batch_variants, "insert_cpu": insert_cpu,
             "select_star": select_star, "window": window}
 
 
