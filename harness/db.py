@@ -36,7 +36,7 @@ def configure(conn: sqlite3.Connection, *, durability: str = "normal") -> sqlite
     conn.execute(f"PRAGMA synchronous = {synchronous}")
     conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
     # Statement journals of trigger-carrying inserts stay in memory, not a temp file
-    # (batch of 1000 at 1m: 271 -> 225 ms p50, benchmarks/where_time_goes.py).
+    # (batch of 1000 at 1m: 269 -> 172 ms p50, benchmarks/where_time_goes.py batch_variants).
     conn.execute("PRAGMA temp_store = MEMORY")
     return conn
 
