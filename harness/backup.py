@@ -24,6 +24,7 @@ from types import MappingProxyType
 
 from harness.db import BUSY_TIMEOUT_MS
 from harness.errors import GgenDbError, InputError
+from harness.introspection import quote_identifier
 
 PAGES_PER_STEP = 1024  # 4 MiB at the default page size: progress moves, each step stays short
 SIDECARS = ("-wal", "-shm", "-journal")
@@ -190,11 +191,6 @@ def _open_snapshot(source: Path) -> Iterator[sqlite3.Connection]:
         conn.close()  # ends the read transaction
 
 
-def _quoted(identifier: str) -> str:
-    """An SQL identifier in double quotes: SQLite cannot bind table names as parameters."""
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 def _row_counts(conn: sqlite3.Connection) -> dict[str, int]:
     names = [
         row[0]
@@ -203,7 +199,7 @@ def _row_counts(conn: sqlite3.Connection) -> dict[str, int]:
     # The one statement built from text: a table name read from the database's own catalogue,
     # quoted as an identifier (SQLite cannot bind identifiers). No value is ever interpolated.
     return {
-        name: conn.execute("SELECT count(*) FROM " + _quoted(name)).fetchone()[0]  # noqa: S608
+        name: conn.execute("SELECT count(*) FROM " + quote_identifier(name)).fetchone()[0]  # noqa: S608
         for name in names
     }
 

@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from harness import db
-from harness.store import insert_sql, quote_identifier
+from harness.introspection import quote_identifier
+from harness.store import insert_sql
 
 # table -> the rows of one batch, as tuples in the table's column order
 Batch = Mapping[str, Sequence[Sequence[Any]]]

@@ -18,20 +18,20 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, TypeVar
 
 from harness import db
-from harness.contract import Contract, Table, is_timestamp, load_contract, utc_key
+from harness.contract import Contract, Table, is_timestamp, load_contract
+from harness.contract import utc_text as contract_utc_text
 from harness.errors import UsageError, ValidationError
+from harness.introspection import quote_identifier
 from harness.rowcheck import ProblemError, TableCheck
 
 T = TypeVar("T")
 
 # Write order inside a bundle: the receipt first, so its children's foreign keys hold.
 BUNDLE_TABLES = ("receipts", "pipeline_metrics", "slo_violations", "audit_log")
-_EPOCH = datetime(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,6 @@ class ReceiptBundle:
     audit_entries: Sequence[Mapping[str, Any]] = ()
 
 
-def quote_identifier(name: str) -> str:
-    """An SQL identifier in double quotes (quotes inside doubled); names come from the contract only."""
-    return '"' + name.replace('"', '""') + '"'
-
-
 def insert_sql(table: str, columns: Sequence[str]) -> str:
     names = ", ".join(quote_identifier(c) for c in columns)
     marks = ", ".join("?" * len(columns))
@@ -63,8 +58,7 @@ def utc_text(value: str, *, table: str, column: str) -> str:
     """An accepted timestamp as the _utc columns hold it ('YYYY-MM-DD HH:MM:SS.SSS'), for range bounds."""
     if not is_timestamp(value):
         raise ValidationError(table, column, "timestamp", f"{value!r} is not an ISO 8601 timestamp such as 2026-01-29T12:00:00Z")
-    moment = _EPOCH + timedelta(milliseconds=utc_key(value))
-    return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
+    return contract_utc_text(value)
 
 
 # ------------------------------------------------------ database errors

@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 from harness import db
 from harness.contract import document_schema, load_contract, row_violations
 from harness.errors import UsageError, ValidationError
+from harness.introspection import quote_identifier
 from harness.rowcheck import MAX_JSON_BYTES, MAX_TEXT_BYTES, ProblemError, TableCheck, compile_document_check
-from harness.store import ReceiptBundle, Store, insert_sql, quote_identifier
+from harness.store import ReceiptBundle, Store, insert_sql
 
 CONTRACT = load_contract()
 STAGES = ("μ₁_normalize", "μ₂_extract", "μ₃_emit", "μ₄_canonicalize", "μ₅_receipt")

@@ -15,13 +15,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from harness.checks.rows import insert_with_parents
-from harness.contract import Contract, utc_key
+from harness.contract import Contract, utc_key, utc_text
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 TABLES = ("receipts", "audit_log", "pipeline_metrics", "slo_violations")  # what the data set writes
 
 RECEIPTS: tuple[dict[str, Any], ...] = (
@@ -105,12 +103,6 @@ def load(conn: sqlite3.Connection, contract: Contract, *, reverse: bool = False,
     stages = write("pipeline_metrics", STAGES, {"timestamp": "2026-01-29T12:00:00Z"})
     violations = write("slo_violations", VIOLATIONS, {"timestamp": "2026-01-29T12:00:00Z"})
     return Dataset(receipts, audit, stages, violations)
-
-
-def utc_text(timestamp: str) -> str:
-    """A timestamp normalized as the _utc columns hold it: 'YYYY-MM-DD HH:MM:SS.SSS' in UTC."""
-    moment = EPOCH + timedelta(milliseconds=utc_key(timestamp))
-    return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
 
 
 # ------------------------------------------------------------------ oracles

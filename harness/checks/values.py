@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from harness.checks.context import CheckContext
-from harness.checks.dataset import utc_text
 from harness.checks.registry import Broken, over_columns, over_normalized_columns, register
 from harness.checks.rows import (
     EARLIEST,
@@ -24,7 +23,7 @@ from harness.checks.rows import (
     stored,
     undone,
 )
-from harness.contract import Column, Contract, Table, is_id, is_json_text, is_timestamp, utc_key
+from harness.contract import Column, Contract, Table, is_id, is_json_text, is_timestamp, utc_key, utc_text
 from harness.introspection import quote_identifier
 
 # Timestamps beyond the contract's examples, judged by harness.contract.is_timestamp.
