@@ -9,9 +9,11 @@
 -- * Enumerations are chains of '=' joined by OR, not IN (...): SQLite 3.40
 --   builds a temporary b-tree for IN lists of 3+ constants on every
 --   statement run, which costs 3-5 us per row in executemany.
--- * Every writer timestamp has a VIRTUAL generated column <name>_utc holding
+-- * Every writer timestamp has a STORED generated column <name>_utc holding
 --   it normalized to UTC as 'YYYY-MM-DD HH:MM:SS.SSS' (NULL when it is not
---   a timestamp). Indexes, views and range queries use the _utc column, so
+--   a timestamp; STORED, not VIRTUAL, because SELECT * and the views would
+--   otherwise recompute it for every row they read: a 10k-row scan took
+--   64 ms VIRTUAL, 29 ms STORED). Indexes, views and range queries use it, so
 --   ordering is chronological whatever form the writer sent. The column is
 --   NULL unless the text has the shape of one of the accepted forms, the
 --   date exists (2026-02-31 is refused), the hour is below 24 and there is
@@ -78,11 +80,11 @@ CREATE TABLE IF NOT EXISTS receipts (
               AND substr(timestamp, 20) NOT GLOB '*[^0-9.Z:+-]*' AND instr(timestamp, char(0)) = 0
               AND substr(timestamp, 12, 2) < '24'
               AND date(substr(timestamp, 1, 10), '+0 days') = substr(timestamp, 1, 10)
-             THEN strftime('%Y-%m-%d %H:%M:%f', timestamp, '+0 seconds') END) VIRTUAL,
+             THEN strftime('%Y-%m-%d %H:%M:%f', timestamp, '+0 seconds') END) STORED,
     -- End of the execution's window: recent_executions counts the agent's
     -- audit rows between timestamp_utc and finished_utc.
     finished_utc TEXT GENERATED ALWAYS AS (
-        strftime('%Y-%m-%d %H:%M:%f', timestamp_utc, (duration_ms / 1000.0) || ' seconds')) VIRTUAL,
+        strftime('%Y-%m-%d %H:%M:%f', timestamp_utc, (duration_ms / 1000.0) || ' seconds')) STORED,
     CONSTRAINT receipts_timestamp_format CHECK (timestamp_utc IS NOT NULL),
     CONSTRAINT receipts_created_at_format CHECK (
         created_at GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*'
@@ -115,7 +117,7 @@ CREATE TABLE IF NOT EXISTS agent_memory (
               AND substr(updated_at, 20) NOT GLOB '*[^0-9.Z:+-]*' AND instr(updated_at, char(0)) = 0
               AND substr(updated_at, 12, 2) < '24'
               AND date(substr(updated_at, 1, 10), '+0 days') = substr(updated_at, 1, 10)
-             THEN strftime('%Y-%m-%d %H:%M:%f', updated_at, '+0 seconds') END) VIRTUAL,
+             THEN strftime('%Y-%m-%d %H:%M:%f', updated_at, '+0 seconds') END) STORED,
     CONSTRAINT agent_memory_updated_at_format CHECK (updated_at_utc IS NOT NULL),
     CONSTRAINT agent_memory_created_at_format CHECK (
         created_at GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*'
@@ -149,7 +151,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
               AND substr(timestamp, 20) NOT GLOB '*[^0-9.Z:+-]*' AND instr(timestamp, char(0)) = 0
               AND substr(timestamp, 12, 2) < '24'
               AND date(substr(timestamp, 1, 10), '+0 days') = substr(timestamp, 1, 10)
-             THEN strftime('%Y-%m-%d %H:%M:%f', timestamp, '+0 seconds') END) VIRTUAL,
+             THEN strftime('%Y-%m-%d %H:%M:%f', timestamp, '+0 seconds') END) STORED,
     CONSTRAINT audit_log_timestamp_format CHECK (timestamp_utc IS NOT NULL),
     CONSTRAINT audit_log_created_at_format CHECK (
         created_at GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*'
@@ -192,13 +194,13 @@ CREATE TABLE IF NOT EXISTS workflow_sessions (
               AND substr(start_time, 20) NOT GLOB '*[^0-9.Z:+-]*' AND instr(start_time, char(0)) = 0
               AND substr(start_time, 12, 2) < '24'
               AND date(substr(start_time, 1, 10), '+0 days') = substr(start_time, 1, 10)
-             THEN strftime('%Y-%m-%d %H:%M:%f', start_time, '+0 seconds') END) VIRTUAL,
+             THEN strftime('%Y-%m-%d %H:%M:%f', start_time, '+0 seconds') END) STORED,
     end_time_utc TEXT GENERATED ALWAYS AS (
         CASE WHEN end_time GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*'
               AND substr(end_time, 20) NOT GLOB '*[^0-9.Z:+-]*' AND instr(end_time, char(0)) = 0
               AND substr(end_time, 12, 2) < '24'
               AND date(substr(end_time, 1, 10), '+0 days') = substr(end_time, 1, 10)
-             THEN strftime('%Y-%m-%d %H:%M:%f', end_time, '+0 seconds') END) VIRTUAL,
+             THEN strftime('%Y-%m-%d %H:%M:%f', end_time, '+0 seconds') END) STORED,
     CONSTRAINT workflow_sessions_start_time_format CHECK (start_time_utc IS NOT NULL),
     CONSTRAINT workflow_sessions_end_time_format CHECK (end_time IS NULL OR end_time_utc IS NOT NULL),
     CONSTRAINT workflow_sessions_end_time_after_start CHECK (end_time IS NULL OR end_time_utc >= start_time_utc),
@@ -238,7 +240,7 @@ CREATE TABLE IF NOT EXISTS collision_detection (
               AND substr(timestamp, 20) NOT GLOB '*[^0-9.Z:+-]*' AND instr(timestamp, char(0)) = 0
               AND substr(timestamp, 12, 2) < '24'
               AND date(substr(timestamp, 1, 10), '+0 days') = substr(timestamp, 1, 10)
-             THEN strftime('%Y-%m-%d %H:%M:%f', timestamp, '+0 seconds') END) VIRTUAL,
+             THEN strftime('%Y-%m-%d %H:%M:%f', timestamp, '+0 seconds') END) STORED,
     CONSTRAINT collision_detection_agents_distinct CHECK (agent_id_1 <> agent_id_2),
     CONSTRAINT collision_detection_timestamp_format CHECK (timestamp_utc IS NOT NULL),
     CONSTRAINT collision_detection_created_at_format CHECK (
@@ -280,7 +282,7 @@ CREATE TABLE IF NOT EXISTS pipeline_metrics (
               AND substr(timestamp, 20) NOT GLOB '*[^0-9.Z:+-]*' AND instr(timestamp, char(0)) = 0
               AND substr(timestamp, 12, 2) < '24'
               AND date(substr(timestamp, 1, 10), '+0 days') = substr(timestamp, 1, 10)
-             THEN strftime('%Y-%m-%d %H:%M:%f', timestamp, '+0 seconds') END) VIRTUAL,
+             THEN strftime('%Y-%m-%d %H:%M:%f', timestamp, '+0 seconds') END) STORED,
     CONSTRAINT pipeline_metrics_timestamp_format CHECK (timestamp_utc IS NOT NULL),
     CONSTRAINT pipeline_metrics_created_at_format CHECK (
         created_at GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*'
@@ -315,7 +317,7 @@ CREATE TABLE IF NOT EXISTS slo_violations (
               AND substr(timestamp, 20) NOT GLOB '*[^0-9.Z:+-]*' AND instr(timestamp, char(0)) = 0
               AND substr(timestamp, 12, 2) < '24'
               AND date(substr(timestamp, 1, 10), '+0 days') = substr(timestamp, 1, 10)
-             THEN strftime('%Y-%m-%d %H:%M:%f', timestamp, '+0 seconds') END) VIRTUAL,
+             THEN strftime('%Y-%m-%d %H:%M:%f', timestamp, '+0 seconds') END) STORED,
     CONSTRAINT slo_violations_timestamp_format CHECK (timestamp_utc IS NOT NULL),
     CONSTRAINT slo_violations_created_at_format CHECK (
         created_at GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]*'
@@ -351,7 +353,9 @@ CREATE TABLE IF NOT EXISTS stage_execution_stats (
 -- The UNIQUE autoindexes already serve lookups by execution_id, agent_id
 -- (agent_memory) and session_id: no explicit index repeats them.
 CREATE INDEX IF NOT EXISTS idx_receipts_agent_time ON receipts (agent_id, timestamp_utc);
-CREATE INDEX IF NOT EXISTS idx_receipts_time ON receipts (timestamp_utc);
+-- id (the rowid) before status keeps ORDER BY timestamp_utc, id served by the index
+-- (LIMIT stops early); status lets the per-day pass/fail counts skip the table rows.
+CREATE INDEX IF NOT EXISTS idx_receipts_time ON receipts (timestamp_utc, id, status);
 CREATE INDEX IF NOT EXISTS idx_receipts_status_time ON receipts (status, timestamp_utc);
 CREATE INDEX IF NOT EXISTS idx_receipts_agent_duration ON receipts (agent_id, duration_ms);
 CREATE INDEX IF NOT EXISTS idx_agent_memory_updated ON agent_memory (updated_at_utc);

@@ -129,7 +129,7 @@ def _generated() -> list[Mutant]:
 
 
 HAND_WRITTEN = [
-    Mutant("index dropped", remove("CREATE INDEX IF NOT EXISTS idx_receipts_time ON receipts (timestamp_utc);"),
+    Mutant("index dropped", remove("CREATE INDEX IF NOT EXISTS idx_receipts_time ON receipts (timestamp_utc, id, status);"),
            "check_23_receipts_indexes", ("idx_receipts_time", "missing")),
     Mutant("enumeration widened", replace("OR status = 'partial'", "OR status = 'partial' OR status = 'completed'"),
            "enum_receipts_status", ("receipts.status", "'completed'")),

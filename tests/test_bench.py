@@ -195,9 +195,9 @@ def test_comparing_with_another_machine_warns_and_does_not_fail(small_run: Bench
 def test_ab_run_flags_the_workload_an_index_drop_slows(tmp_path: Path) -> None:
     """A/B, few dozen rounds: schema.sql without idx_receipts_time against schema.sql."""
     report = run_bench(["1k"], schema=data.schema_without("idx_receipts_time"), baseline_schema=data.SCHEMA,
-                       workloads=["range_24h", "lookup"], rounds=30, cache_dir=data.CACHE)
+                       workloads=["view_recent_executions", "lookup"], rounds=30, cache_dir=data.CACHE)
     by_name = {r.workload: r for r in report.results}
-    slowed, untouched = by_name["range_24h"], by_name["lookup"]
+    slowed, untouched = by_name["view_recent_executions"], by_name["lookup"]
     assert slowed.comparison is not None and slowed.comparison.regression and slowed.comparison.p_value < 0.01
     assert slowed.verdict == FAIL and slowed.reasons[0].startswith("regression: ")
     assert untouched.comparison is not None and not untouched.comparison.regression

@@ -82,10 +82,10 @@ def test_a_run_prints_the_table_writes_json_and_exits_0(capsys: pytest.CaptureFi
 
 def test_a_regression_exits_1_and_shows_the_comparison(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "--scale", "1k", "--schema", str(data.schema_without("idx_receipts_time")),
-                         "--baseline-schema", str(data.SCHEMA), "--workload", "range_24h", "--rounds", "30")
+                         "--baseline-schema", str(data.SCHEMA), "--workload", "view_recent_executions", "--rounds", "30")
     assert status == 1
     assert "vs base" in out and "YES" in out
-    assert "FAIL range_24h@1k: regression: " in out
+    assert "FAIL view_recent_executions@1k: regression: " in out
     assert "FAILED: a budget, a ratio target or a comparison failed" in out
 
 

@@ -16,7 +16,7 @@ from harness.reports.checks import render_json
 from harness.results import CheckReport, Finding
 
 N_CHECKS = len(plan(load_contract()))
-DROPPED = "CREATE INDEX IF NOT EXISTS idx_receipts_time ON receipts (timestamp_utc);"
+DROPPED = "CREATE INDEX IF NOT EXISTS idx_receipts_time ON receipts (timestamp_utc, id, status);"
 
 
 @pytest.fixture
@@ -46,8 +46,8 @@ def test_a_broken_promise_exits_1_with_one_line_per_failure(
     status, out, _ = run(capsys, "--schema", str(broken_schema))
     lines = out.splitlines()
     assert status == 1
-    assert "FAIL [23] check_23_receipts_indexes: idx_receipts_time on receipts (timestamp_utc): index is missing" in lines
-    assert "FAIL index_idx_receipts_time: idx_receipts_time on receipts (timestamp_utc): index is missing" in lines
+    assert "FAIL [23] check_23_receipts_indexes: idx_receipts_time on receipts (timestamp_utc, id, status): index is missing" in lines
+    assert "FAIL index_idx_receipts_time: idx_receipts_time on receipts (timestamp_utc, id, status): index is missing" in lines
     assert lines[-1].startswith(f"ggen-db check: FAIL: {N_CHECKS} checks, {N_CHECKS - 7} passed, 7 failed")
     assert all(line.startswith(("FAIL ", "ERROR ")) for line in lines[:-1])
 

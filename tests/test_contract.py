@@ -140,7 +140,7 @@ def test_table_and_column_lookups() -> None:
 
 
 def test_index_and_foreign_key_lookups() -> None:
-    assert CONTRACT.index("idx_receipts_time").columns == ("timestamp_utc",)
+    assert CONTRACT.index("idx_receipts_time").columns == ("timestamp_utc", "id", "status")
     assert CONTRACT.index("idx_receipts_time").table == "receipts"
     with pytest.raises(KeyError, match="no index 'idx_nope' in the contract"):
         CONTRACT.index("idx_nope")

@@ -107,7 +107,7 @@ def test_the_shipped_schema(shipped: SchemaInfo) -> None:
     assert all(t.strict for t in shipped.tables.values())
     receipts = shipped.tables["receipts"]
     assert receipts.column("timestamp_utc") is not None
-    assert receipts.column("timestamp_utc").generated == "virtual"  # type: ignore[union-attr]
+    assert receipts.column("timestamp_utc").generated == "stored"  # type: ignore[union-attr]
     autoindex = shipped.index("sqlite_autoindex_receipts_1")
     assert autoindex is not None and autoindex.origin == "u" and autoindex.column_names == ("execution_id",)
     assert shipped.sqlite_version == sqlite3.sqlite_version

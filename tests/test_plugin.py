@@ -63,11 +63,11 @@ def test_the_shipped_schema_passes_by_default(suite: pytest.Pytester) -> None:
 
 
 def test_a_broken_schema_fails_naming_the_check_and_the_index(suite: pytest.Pytester) -> None:
-    broken = _schema_without(suite, "CREATE INDEX IF NOT EXISTS idx_receipts_time ON receipts (timestamp_utc);")
+    broken = _schema_without(suite, "CREATE INDEX IF NOT EXISTS idx_receipts_time ON receipts (timestamp_utc, id, status);")
     result = suite.runpytest("--schema", str(broken))
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines([
-        "check_23_receipts_indexes: idx_receipts_time on receipts (timestamp_utc): index is missing",
+        "check_23_receipts_indexes: idx_receipts_time on receipts (timestamp_utc, id, status): index is missing",
         "*short test summary info*",
         "FAILED test_suite.py::test_conformance[[]check_23_receipts_indexes[]]*",
     ])
