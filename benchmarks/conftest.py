@@ -84,9 +84,11 @@ def write_db(cached_db: Path, durability: str, tmp_path: Path) -> Iterator[sqlit
 def _working_copy(cached: Path, durability: str, target: Path) -> Iterator[sqlite3.Connection]:
     from harness import db
     from harness.bench import copy_database, drop_statistics
+    from harness.checkpoint import Checkpointer
 
     copy_database(cached, target)
     conn = db.connect(target, durability=durability)
     drop_statistics(conn)
-    yield conn
+    with Checkpointer(target):  # checkpoints off the commit path, as Store.open runs them
+        yield conn
     conn.close()

@@ -21,7 +21,7 @@ import pytest
 
 from harness.bench import judge
 from harness.results import FAIL
-from harness.rounds import bind
+from harness.rounds import bind, warm_up
 from harness.workloads import READ, Workload, load_workloads
 
 WORKLOADS = load_workloads()
@@ -43,8 +43,8 @@ def _measure(benchmark: Any, workload: Workload, conn: sqlite3.Connection, scale
              quick: bool) -> None:
     benchmark.group = f"{scale} {durability}"
     round_ = bind(workload, conn)
-    for _ in range(workload.warmup if benchmark.enabled else 0):
-        round_.run(round_.prepare())
+    if benchmark.enabled:
+        warm_up(round_, workload.warmup)
     result = benchmark.pedantic(round_.run, setup=lambda: ((round_.prepare(),), {}),
                                 rounds=workload.rounds_for(quick=quick), iterations=1)
     if workload.max_rows is not None:

@@ -38,6 +38,7 @@ from pathlib import Path
 from harness import datagen, db
 from harness.bench import ORIGINAL_SCHEMA, copy_database
 from harness.benchstats import summarize
+from harness.checkpoint import Checkpointer
 from harness.contract import load_contract
 from harness.rounds import BareWriteRound, Templates
 from harness.store import Store
@@ -96,11 +97,15 @@ def frames(scale: str) -> None:
 
 
 def checkpoint(scale: str) -> None:
-    """Percentiles of single inserts (p99) and batches of 100 (p95) per wal_autocheckpoint setting."""
-    for pages in (1000, 4000, 10000, 0):
+    """Single inserts (p99) and batches of 100 (p95) per wal_autocheckpoint setting, and with the
+    writer's autocheckpoint as db.connect sets it plus a background Checkpointer."""
+    for pages in (1000, 10000, 0, "background"):
         for batch, rounds, pct in ((1, 1000, 99.0), (100, 100, 95.0)):
-            with working_copy(scale) as conn:
-                conn.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+            with working_copy(scale) as conn, contextlib.ExitStack() as stack:
+                if pages == "background":
+                    stack.enter_context(Checkpointer(conn.execute("PRAGMA database_list").fetchone()[2]))
+                else:
+                    conn.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
                 store, templates = Store(conn), Templates(42, f"ckpt-{pages}-{batch}")
                 timings = []
                 for i in range(rounds + rounds // 3):
@@ -111,8 +116,9 @@ def checkpoint(scale: str) -> None:
                         timings.append((time.perf_counter_ns() - t0) / 1e6)
                 s = summarize(timings)
                 name = "p99" if pct == 99.0 else "p95"
-                print(f"checkpoint {scale} wal_autocheckpoint={pages or 'off':>5} batch {batch:3}: p50 {s.p50:.3f} "
-                      f"{name} {s.at(name):.3f} p99.9 {s.p999:.3f} ms over {rounds} rounds")
+                print(f"checkpoint {scale} wal_autocheckpoint={pages or 'off':>10} batch {batch:3}: p50 {s.p50:.3f} "
+                      f"{name} {s.at(name):.3f} p99.9 {s.p999:.3f} ms over {rounds} rounds, "
+                      f"WAL {wal_frames(conn)} frames at the end")
 
 
 def batch_variants(scale: str) -> None:

@@ -29,10 +29,11 @@ from typing import Any
 
 from harness import benchstats, datagen, db
 from harness.benchjson import load_results
+from harness.checkpoint import Checkpointer
 from harness.errors import InputError, UsageError
 from harness.fingerprint import differs, fingerprint
 from harness.results import FAIL, PASS, WARN, BenchReport, Comparison, DerivedCheck, WorkloadResult
-from harness.rounds import DataSample, Round, bind, query_plan
+from harness.rounds import DataSample, Round, bind, query_plan, warm_up
 from harness.workloads import READ, Workload, load_workloads, select
 
 ORIGINAL_SCHEMA = Path(__file__).resolve().parent / "baselines" / "original.sql"
@@ -260,6 +261,7 @@ class _Databases:
         self.schemas = {"candidate": schema, **({"baseline": baseline} if baseline is not None else {})}
         self.cached: dict[str, Path] = {}
         self.conns: dict[str, sqlite3.Connection] = {}
+        self.checkpointers: dict[str, Checkpointer] = {}
         self.dropped_statistics: set[str] = set()
 
     @property
@@ -289,12 +291,17 @@ class _Databases:
             if drop_statistics(conn):
                 self.dropped_statistics.add(side)
             self.conns[side] = conn
+            # Writers commit without checkpointing, as a store opened with Store.open does.
+            self.checkpointers[side] = Checkpointer(work).start()
             self.plan.notify(BenchProgress("load", self.scale, f"copying {side} data", 1, 1))
 
     def receipts(self) -> int:
         return int(self.candidate.execute("SELECT count(*) FROM receipts").fetchone()[0])
 
     def _close(self) -> None:
+        for checkpointer in self.checkpointers.values():
+            checkpointer.stop()
+        self.checkpointers = {}
         for side, conn in self.conns.items():
             conn.close()
             work = self.scratch / f"{side}-{self.scale}.db"
@@ -326,6 +333,12 @@ def copy_database(source: Path, target: Path) -> None:
     finally:
         src.close()
         dst.close()
+    # Flush the copy now: the kernel writing it back during the first rounds would time the disk.
+    fd = os.open(target, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def drop_statistics(conn: sqlite3.Connection) -> bool:
@@ -397,9 +410,8 @@ class _Plan:
         """Warm up, then measure the sides round by round, alternating which goes first
         (A B, B A, ...); returns the round it stopped at when the time limit cut it short."""
         total = self.rounds if self.rounds is not None else workload.rounds_for(quick=self.quick)
-        for _ in range(workload.warmup):
-            for side in sides:
-                _one_round(side, record=False)
+        for side in sides:
+            warm_up(side.round, workload.warmup)
         gc.collect()
         gc.disable()  # a collection inside a timed call is noise, not the operation's cost
         started = time.perf_counter()
@@ -418,15 +430,14 @@ class _Plan:
         return None
 
 
-def _one_round(side: _Side, *, record: bool = True) -> None:
-    """prepare (untimed), then run (timed: wall and CPU); record=False for warm-up."""
+def _one_round(side: _Side) -> None:
+    """prepare (untimed), then run (timed: wall and CPU)."""
     prepared = side.round.prepare()
     c0, t0 = time.process_time_ns(), time.perf_counter_ns()
     side.round.run(prepared)
     t1, c1 = time.perf_counter_ns(), time.process_time_ns()
-    if record:
-        side.timings.append((t1 - t0) / 1e6)
-        side.cpu_ms += (c1 - c0) / 1e6
+    side.timings.append((t1 - t0) / 1e6)
+    side.cpu_ms += (c1 - c0) / 1e6
 
 
 # -------------------------------------------------------------- judging

@@ -14,11 +14,13 @@ from pathlib import Path
 from harness.errors import InputError, SchemaLoadError
 
 BUSY_TIMEOUT_MS = 5000
-# Checkpoint every 10,000 WAL pages (about 40 MB) instead of SQLite's 1,000:
-# a receipt with its stage metrics writes ~15 pages, so the default would
-# checkpoint (and fsync) inside more than 1% of single inserts, putting the
-# checkpoint in the p99 of every write. 10,000 moves it past the p99.9.
-WAL_AUTOCHECKPOINT_PAGES = 10_000
+# A writer's commit checkpoints only once the log passes 40,000 pages (about 160 MB): the
+# background Checkpointer (harness.checkpoint, started by Store.open) copies the log into the
+# database as it grows, so this is the backstop that bounds the log when the checkpointer
+# cannot finish (a writer never pauses long enough for the log to restart). SQLite's 1,000
+# would put a checkpoint's fsyncs in over 1% of single inserts and in most batches of 100;
+# 40,000 puts them in under 3% of batches of 100 (benchmarks/where_time_goes.py checkpoint).
+WAL_AUTOCHECKPOINT_PAGES = 40_000
 DEFAULT_SCHEMA = Path(__file__).resolve().parent.parent / "schema.sql"
 
 

@@ -22,6 +22,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from harness import db
+from harness.checkpoint import Checkpointer
 from harness.contract import Contract, Table, is_timestamp, load_contract
 from harness.contract import utc_text as contract_utc_text
 from harness.errors import UsageError, ValidationError
@@ -160,6 +161,7 @@ class Store:
         self._sql: dict[tuple[str, tuple[str, ...]], str] = {}
         self._depth = 0
         self._owns_connection = False
+        self._checkpointer: Checkpointer | None = None
         if conn.isolation_level is not None:
             conn.isolation_level = None
         if not conn.execute("PRAGMA foreign_keys").fetchone()[0]:
@@ -168,14 +170,24 @@ class Store:
                 raise UsageError("Store: foreign keys cannot be turned on inside an open transaction")
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, durability: str = "normal", validate: bool = True) -> Store:
-        """A store on a file database (WAL, busy timeout, foreign keys); the schema must be there already."""
+    def open(cls, path: str | os.PathLike[str], *, durability: str = "normal", validate: bool = True,
+             background_checkpoints: bool = True) -> Store:
+        """A store on a file database (WAL, busy timeout, foreign keys); the schema must be there already.
+
+        With background_checkpoints (the default) a Checkpointer thread copies the WAL into the
+        database, so commits do not pay for checkpoints (harness.checkpoint).
+        """
         store = cls(db.connect(path, durability=durability), validate=validate)
         store._owns_connection = True
+        if background_checkpoints:
+            store._checkpointer = Checkpointer(path).start()
         return store
 
     def close(self) -> None:
-        """Close the connection (only one the store opened itself)."""
+        """Close the connection (only one the store opened itself) and stop its checkpointer."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         if self._owns_connection:
             self.conn.close()
 

@@ -1,0 +1,47 @@
+"""Warm-up before measuring: write workloads run until the WAL file has reached its working size."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import _bench_data as data
+import pytest
+
+from harness import db
+from harness.bench import copy_database
+from harness.rounds import bind, wal_file_size, warm_up
+from harness.workloads import load_workloads, select
+
+
+@pytest.fixture
+def copy_1k(tmp_path: Path) -> Iterator[sqlite3.Connection]:
+    target = tmp_path / "copy.db"
+    copy_database(data.database("1k"), target)
+    conn = db.connect(target)
+    yield conn
+    conn.close()
+
+
+def _workload(name: str):
+    (workload,) = select(load_workloads(), [name])
+    return workload
+
+
+def test_a_write_warm_up_runs_until_the_log_restarts(copy_1k: sqlite3.Connection) -> None:
+    copy_1k.execute("PRAGMA wal_autocheckpoint = 1000")  # a log that restarts after a few batches
+    round_ = bind(_workload("batch_100"), copy_1k)
+    assert warm_up(round_, 1) > 1
+    page_size = copy_1k.execute("PRAGMA page_size").fetchone()[0]
+    assert wal_file_size(copy_1k) >= 1000 * (page_size + 24)  # the log reached its working size
+
+
+def test_a_read_warm_up_runs_exactly_its_rounds(copy_1k: sqlite3.Connection) -> None:
+    assert warm_up(bind(_workload("lookup"), copy_1k), 7) == 7
+
+
+def test_an_in_memory_warm_up_runs_exactly_its_rounds() -> None:
+    conn = db.scratch_database()
+    assert warm_up(bind(_workload("insert_single"), conn), 3) == 3
+    assert wal_file_size(conn) is None
