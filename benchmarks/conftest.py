@@ -77,18 +77,22 @@ def read_db(cached_db: Path, durability: str, tmp_path_factory: pytest.TempPathF
 
 @pytest.fixture
 def write_db(cached_db: Path, durability: str, tmp_path: Path) -> Iterator[sqlite3.Connection]:
-    """A fresh working copy per write target: each starts at the scale."""
-    yield from _working_copy(cached_db, durability, tmp_path / "bench.db")
+    """A fresh working copy per write target: each starts at the scale. Its checkpoints run off the
+    commits, as Store.open runs them (the read targets get no such thread: it would be timed with them)."""
+    from harness.checkpoint import Checkpointer
+
+    target = tmp_path / "bench.db"
+    for conn in _working_copy(cached_db, durability, target):
+        with Checkpointer(target):
+            yield conn
 
 
 def _working_copy(cached: Path, durability: str, target: Path) -> Iterator[sqlite3.Connection]:
     from harness import db
     from harness.bench import copy_database, drop_statistics
-    from harness.checkpoint import Checkpointer
 
     copy_database(cached, target)
     conn = db.connect(target, durability=durability)
     drop_statistics(conn)
-    with Checkpointer(target):  # checkpoints off the commit path, as Store.open runs them
-        yield conn
+    yield conn
     conn.close()

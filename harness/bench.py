@@ -207,7 +207,7 @@ def compare_runs(current: BenchReport, previous: BenchReport) -> BenchReport:
 def _with_comparison(r: WorkloadResult, workload: Workload, baseline: Sequence[float], *,
                      decisive: bool = True) -> WorkloadResult:
     """r with its Comparison against baseline rounds; a decisive regression turns the verdict to FAIL."""
-    ab = benchstats.compare(r.timings_ms, baseline, percentile_name=workload.percentile, threshold=workload.threshold)
+    ab = benchstats.compare(r.timings_ms, baseline, threshold=workload.threshold)
     base = benchstats.summarize(baseline)
     comparison = Comparison(
         baseline_p50_ms=base.p50, baseline_p95_ms=base.p95, baseline_p99_ms=base.p99,
@@ -216,7 +216,7 @@ def _with_comparison(r: WorkloadResult, workload: Workload, baseline: Sequence[f
     )
     if not ab.regression:
         return replace(r, comparison=comparison)
-    reason = (f"regression: {ab.ratio:.2f}x the baseline at {workload.percentile} "
+    reason = (f"regression: {ab.ratio:.2f}x the baseline at p50 "
               f"(p={ab.p_value:.2g}, threshold {workload.threshold:g}x)")
     verdict = FAIL if decisive and not workload.reference else (WARN if r.verdict != FAIL else FAIL)
     return replace(r, comparison=comparison, verdict=verdict, reasons=(reason, *r.reasons))
@@ -291,9 +291,13 @@ class _Databases:
             if drop_statistics(conn):
                 self.dropped_statistics.add(side)
             self.conns[side] = conn
-            # Writers commit without checkpointing, as a store opened with Store.open does.
-            self.checkpointers[side] = Checkpointer(work).start()
             self.plan.notify(BenchProgress("load", self.scale, f"copying {side} data", 1, 1))
+
+    def start_checkpointers(self) -> None:
+        """Checkpoints off the writers' commits, as Store.open runs them (for write workloads only:
+        a thread waking in the process during a read would be timed with it)."""
+        for side in self.conns:
+            self.checkpointers[side] = Checkpointer(self.scratch / f"{side}-{self.scale}.db").start()
 
     def receipts(self) -> int:
         return int(self.candidate.execute("SELECT count(*) FROM receipts").fetchone()[0])
@@ -381,6 +385,7 @@ class _Plan:
         for k, workload in enumerate(w for w in applicable if w.kind != READ):
             if k:
                 dbs.refresh()
+            dbs.start_checkpointers()
             before = dbs.receipts()
             results.append(self._measure(workload, scale, dbs, {}))
             notes.append(f"{scale}: {workload.name} wrote {dbs.receipts() - before} receipts (committed, counted): "
@@ -523,7 +528,8 @@ def _original_checks(results: Sequence[WorkloadResult]) -> list[DerivedCheck]:
         if r.workload == "batch_1000":
             out.append(_ratio_check(f"batch_1000_vs_original@{r.scale}",
                                     "batch of 1000 p95 / the original design's p95 (same run)",
-                                    r.comparison.ratio, BATCH_VS_ORIGINAL_MAX, "<=", (r,)))
+                                    r.p95_ms / max(r.comparison.baseline_p95_ms, 1e-9), BATCH_VS_ORIGINAL_MAX, "<=",
+                                    (r,)))
         if r.workload in VIEW_WORKLOADS and r.receipts >= VIEW_SPEEDUP_FROM:
             # Medians: the p95 of a sub-millisecond call on a busy machine is the
             # scheduler's time slice, not the view's cost.

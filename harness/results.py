@@ -84,7 +84,7 @@ class Comparison:
     baseline_p50_ms: float
     baseline_p95_ms: float
     baseline_p99_ms: float
-    ratio: float  # candidate / baseline at the workload's percentile; > 1 is slower
+    ratio: float  # candidate p50 / baseline p50 (the ratio the regression gate uses); > 1 is slower
     p_value: float  # two-sided Mann-Whitney U over the raw rounds
     significant: bool
     regression: bool  # ratio above the threshold AND significant

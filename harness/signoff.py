@@ -346,7 +346,7 @@ def compare_with_baseline(bench: BenchReport, baseline: Baseline) -> tuple[Delta
         if not earlier or not r.timings_ms:
             deltas.append(Delta(r.workload, r.scale, None))
             continue
-        ab = compare(r.timings_ms, earlier, percentile_name=r.percentile, threshold=thresholds[r.workload])
+        ab = compare(r.timings_ms, earlier, threshold=thresholds[r.workload])
         before = summarize(earlier)
         comparison = Comparison(before.p50, before.p95, before.p99, ab.ratio, ab.p_value, ab.significant,
                                 ab.regression, ab.improvement)

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import warnings
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import settings
 
 settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True, database=None, print_blob=False)
@@ -25,3 +28,11 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 with warnings.catch_warnings(), contextlib.suppress(ImportError):
     warnings.simplefilter("ignore", DeprecationWarning)
     import hypothesis.extra._patching  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def no_checkpointer_left_running() -> Iterator[None]:
+    """A checkpointer thread outliving its test is a Store or Checkpointer left open."""
+    yield
+    left = [t for t in threading.enumerate() if t.name == "ggen-db-checkpointer"]
+    assert not left, f"{len(left)} checkpointer thread(s) still running: a Store.open() or Checkpointer not closed"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def test_judge_fails_a_result_over_its_row_bound() -> None:
 def test_judge_fails_a_significant_regression_against_the_baseline() -> None:
     r = judge(LOOKUP, "10k", "normal", steady(0.06), baseline=steady(0.02))
     assert r.comparison is not None and r.comparison.regression
-    assert r.verdict == FAIL and r.reasons[0].startswith("regression: 3.00x the baseline at p99")
+    assert r.verdict == FAIL and r.reasons[0].startswith("regression: 3.00x the baseline at p50")
 
 
 def test_judge_a_reference_measurement_never_fails() -> None:
@@ -152,7 +153,9 @@ def test_a_run_records_the_machine_and_what_it_wrote(small_run: BenchReport) -> 
     fp = small_run.fingerprint
     assert fp["sqlite_version"] and fp["cpu_count"] >= 1 and len(fp["hash"]) == 16
     assert fp["pragmas"]["journal_mode"] == "wal" and fp["pragmas"]["synchronous"] == 1
-    assert any(n.startswith("1k: insert_single wrote 40 receipts (committed, counted)") for n in small_run.notes)
+    # 20 measured rounds after a warm-up of at least 20 that lasts until the WAL file stops growing
+    wrote = [re.match(r"1k: insert_single wrote (\d+) receipts \(committed, counted\)", n) for n in small_run.notes]
+    assert [int(m.group(1)) >= 40 for m in wrote if m] == [True]
     assert [c.name for c in small_run.derived] == ["store_overhead_insert_single@1k"]
 
 

@@ -79,7 +79,7 @@ def _change(now: float, before: float | None) -> str:
 
 
 def comparison_text(c: Comparison) -> str:
-    """E.g. 'REGRESSION 1.40x, p=0.001': the ratio at the workload's percentile and the U test's p."""
+    """E.g. 'REGRESSION 1.40x, p=0.001': the ratio of the medians and the U test's p."""
     if c.regression:
         kind = "REGRESSION"
     elif c.improvement:
