@@ -29,12 +29,12 @@ DEFAULT_INTERVAL_S = 0.025
 
 @dataclass
 class CheckpointStats:
-    """What a checkpointer did: attempts, attempts that copied pages, and the time they took."""
+    """What a checkpointer did: attempts, attempts another checkpoint made busy, the largest log
+    it saw (frames), and the time its attempts took."""
 
     attempts: int = 0
-    checkpoints: int = 0
-    pages_copied: int = 0
     busy: int = 0
+    largest_log_frames: int = 0
     seconds: float = 0.0
     longest_s: float = 0.0
 
@@ -58,7 +58,6 @@ class Checkpointer:
         self._thread: threading.Thread | None = None
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.Lock()
-        self._backfilled = 0
 
     def start(self) -> Checkpointer:
         if self._thread is not None:
@@ -99,20 +98,15 @@ class Checkpointer:
                 return
             t0 = time.perf_counter()
             try:
-                busy, _log, backfilled = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                busy, log, _ = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
             except sqlite3.OperationalError:
-                busy, backfilled = 1, self._backfilled  # a locked database: the next attempt retries
-            self._count(int(busy), int(backfilled), time.perf_counter() - t0)
+                busy, log = 1, 0  # a locked database: the next attempt retries
+            self._count(int(busy), int(log), time.perf_counter() - t0)
 
-    def _count(self, busy: int, backfilled: int, elapsed: float) -> None:
-        # The pragma reports the log's frames backfilled so far, which drops when a writer restarts the log.
-        copied = backfilled - self._backfilled if backfilled >= self._backfilled else max(backfilled, 0)
-        self._backfilled = max(backfilled, 0)
+    def _count(self, busy: int, log: int, elapsed: float) -> None:
         s = self.stats
         s.attempts += 1
         s.busy += busy
+        s.largest_log_frames = max(s.largest_log_frames, log)
         s.seconds += elapsed
         s.longest_s = max(s.longest_s, elapsed)
-        if copied > 0:
-            s.checkpoints += 1
-            s.pages_copied += copied
