@@ -328,16 +328,24 @@ CREATE TABLE IF NOT EXISTS slo_violations (
 ) STRICT;
 
 -- ----------------------------------------------------------------- rollups
--- Decrementable sums only (counts and totals), kept exact by the triggers
--- below on insert, update and delete. MIN and MAX cannot be decremented, so
--- the views read them through an index seek instead of storing them.
+-- Counts, totals and duration extremes, kept exact by the triggers below on
+-- insert, update and delete. An extreme is kept with the number of rows that
+-- hold it: a delete only decrements that number, and the extreme is looked
+-- up again (a scan of the key's rows) only when its last row goes. Stored
+-- extremes spare an index on (key, duration_ms), which every insert would
+-- write at a random position: a batch of 1000 receipts wrote 4.6x more WAL
+-- pages with those two indexes (benchmarks/where_time_goes.py frames).
 CREATE TABLE IF NOT EXISTS agent_execution_stats (
     agent_id TEXT PRIMARY KEY,
     total_executions INTEGER NOT NULL DEFAULT 0,
     successful_executions INTEGER NOT NULL DEFAULT 0,
     failed_executions INTEGER NOT NULL DEFAULT 0,
     total_duration_ms INTEGER NOT NULL DEFAULT 0,
-    total_files_generated INTEGER NOT NULL DEFAULT 0
+    total_files_generated INTEGER NOT NULL DEFAULT 0,
+    min_duration_ms INTEGER,
+    rows_at_min_duration INTEGER NOT NULL DEFAULT 0,
+    max_duration_ms INTEGER,
+    rows_at_max_duration INTEGER NOT NULL DEFAULT 0
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS stage_execution_stats (
@@ -345,7 +353,11 @@ CREATE TABLE IF NOT EXISTS stage_execution_stats (
     executions INTEGER NOT NULL DEFAULT 0,
     passed INTEGER NOT NULL DEFAULT 0,
     failed INTEGER NOT NULL DEFAULT 0,
-    total_duration_ms INTEGER NOT NULL DEFAULT 0
+    total_duration_ms INTEGER NOT NULL DEFAULT 0,
+    min_duration_ms INTEGER,
+    rows_at_min_duration INTEGER NOT NULL DEFAULT 0,
+    max_duration_ms INTEGER,
+    rows_at_max_duration INTEGER NOT NULL DEFAULT 0
 ) STRICT, WITHOUT ROWID;
 
 -- ----------------------------------------------------------------- indexes
@@ -357,7 +369,6 @@ CREATE INDEX IF NOT EXISTS idx_receipts_agent_time ON receipts (agent_id, timest
 -- (LIMIT stops early); status lets the per-day pass/fail counts skip the table rows.
 CREATE INDEX IF NOT EXISTS idx_receipts_time ON receipts (timestamp_utc, id, status);
 CREATE INDEX IF NOT EXISTS idx_receipts_status_time ON receipts (status, timestamp_utc);
-CREATE INDEX IF NOT EXISTS idx_receipts_agent_duration ON receipts (agent_id, duration_ms);
 CREATE INDEX IF NOT EXISTS idx_agent_memory_updated ON agent_memory (updated_at_utc);
 CREATE INDEX IF NOT EXISTS idx_audit_log_agent_time ON audit_log (agent_id, timestamp_utc);
 CREATE INDEX IF NOT EXISTS idx_audit_log_time ON audit_log (timestamp_utc);
@@ -368,7 +379,6 @@ CREATE INDEX IF NOT EXISTS idx_collision_detection_severity_time ON collision_de
 CREATE INDEX IF NOT EXISTS idx_collision_detection_agents ON collision_detection (agent_id_1, agent_id_2);
 CREATE INDEX IF NOT EXISTS idx_collision_detection_time ON collision_detection (timestamp_utc);
 CREATE INDEX IF NOT EXISTS idx_pipeline_metrics_execution ON pipeline_metrics (execution_id);
-CREATE INDEX IF NOT EXISTS idx_pipeline_metrics_stage_duration ON pipeline_metrics (stage, duration_ms);
 CREATE INDEX IF NOT EXISTS idx_slo_violations_execution ON slo_violations (execution_id);
 CREATE INDEX IF NOT EXISTS idx_slo_violations_time ON slo_violations (timestamp_utc);
 CREATE INDEX IF NOT EXISTS idx_slo_violations_severity_time ON slo_violations (severity, timestamp_utc);
@@ -387,17 +397,29 @@ END;
 CREATE TRIGGER IF NOT EXISTS receipts_rollup_insert
 AFTER INSERT ON receipts
 BEGIN
-    INSERT INTO agent_execution_stats (agent_id, total_executions, successful_executions,
-                                       failed_executions, total_duration_ms, total_files_generated)
-    VALUES (NEW.agent_id, 1, NEW.status = 'passed', NEW.status = 'failed', NEW.duration_ms, NEW.files_generated)
+    INSERT INTO agent_execution_stats (agent_id, total_executions, successful_executions, failed_executions, total_duration_ms, total_files_generated,
+        min_duration_ms, rows_at_min_duration, max_duration_ms, rows_at_max_duration)
+    VALUES (NEW.agent_id, 1, NEW.status = 'passed', NEW.status = 'failed', NEW.duration_ms, NEW.files_generated,
+        NEW.duration_ms, 1, NEW.duration_ms, 1)
     ON CONFLICT (agent_id) DO UPDATE SET
         total_executions = total_executions + 1,
         successful_executions = successful_executions + excluded.successful_executions,
         failed_executions = failed_executions + excluded.failed_executions,
         total_duration_ms = total_duration_ms + excluded.total_duration_ms,
-        total_files_generated = total_files_generated + excluded.total_files_generated;
+        total_files_generated = total_files_generated + excluded.total_files_generated,
+        rows_at_min_duration = CASE
+            WHEN min_duration_ms IS NULL OR excluded.min_duration_ms < min_duration_ms THEN 1
+            WHEN excluded.min_duration_ms = min_duration_ms THEN rows_at_min_duration + 1
+            ELSE rows_at_min_duration END,
+        min_duration_ms = min(coalesce(min_duration_ms, excluded.min_duration_ms), excluded.min_duration_ms),
+        rows_at_max_duration = CASE
+            WHEN max_duration_ms IS NULL OR excluded.max_duration_ms > max_duration_ms THEN 1
+            WHEN excluded.max_duration_ms = max_duration_ms THEN rows_at_max_duration + 1
+            ELSE rows_at_max_duration END,
+        max_duration_ms = max(coalesce(max_duration_ms, excluded.max_duration_ms), excluded.max_duration_ms);
 END;
 
+-- The last receipt at an agent's extreme is gone: look the extreme up again.
 CREATE TRIGGER IF NOT EXISTS receipts_rollup_delete
 AFTER DELETE ON receipts
 BEGIN
@@ -406,10 +428,22 @@ BEGIN
         successful_executions = successful_executions - (OLD.status = 'passed'),
         failed_executions = failed_executions - (OLD.status = 'failed'),
         total_duration_ms = total_duration_ms - OLD.duration_ms,
-        total_files_generated = total_files_generated - OLD.files_generated
+        total_files_generated = total_files_generated - OLD.files_generated,
+        rows_at_min_duration = rows_at_min_duration - (OLD.duration_ms IS min_duration_ms),
+        rows_at_max_duration = rows_at_max_duration - (OLD.duration_ms IS max_duration_ms)
     WHERE agent_id = OLD.agent_id;
+    UPDATE agent_execution_stats SET (min_duration_ms, rows_at_min_duration) = (
+        SELECT x, (SELECT count(*) FROM receipts WHERE agent_id = OLD.agent_id AND duration_ms = x)
+        FROM (SELECT min(duration_ms) AS x FROM receipts WHERE agent_id = OLD.agent_id))
+    WHERE agent_id = OLD.agent_id AND rows_at_min_duration = 0 AND min_duration_ms IS NOT NULL;
+    UPDATE agent_execution_stats SET (max_duration_ms, rows_at_max_duration) = (
+        SELECT x, (SELECT count(*) FROM receipts WHERE agent_id = OLD.agent_id AND duration_ms = x)
+        FROM (SELECT max(duration_ms) AS x FROM receipts WHERE agent_id = OLD.agent_id))
+    WHERE agent_id = OLD.agent_id AND rows_at_max_duration = 0 AND max_duration_ms IS NOT NULL;
 END;
 
+-- Take OLD out, put NEW in, then look up any extreme whose last row was OLD
+-- (after NEW is in: the table already holds it).
 CREATE TRIGGER IF NOT EXISTS receipts_rollup_update
 AFTER UPDATE OF agent_id, status, duration_ms, files_generated ON receipts
 BEGIN
@@ -418,29 +452,62 @@ BEGIN
         successful_executions = successful_executions - (OLD.status = 'passed'),
         failed_executions = failed_executions - (OLD.status = 'failed'),
         total_duration_ms = total_duration_ms - OLD.duration_ms,
-        total_files_generated = total_files_generated - OLD.files_generated
+        total_files_generated = total_files_generated - OLD.files_generated,
+        rows_at_min_duration = rows_at_min_duration - (OLD.duration_ms IS min_duration_ms),
+        rows_at_max_duration = rows_at_max_duration - (OLD.duration_ms IS max_duration_ms)
     WHERE agent_id = OLD.agent_id;
-    INSERT INTO agent_execution_stats (agent_id, total_executions, successful_executions,
-                                       failed_executions, total_duration_ms, total_files_generated)
-    VALUES (NEW.agent_id, 1, NEW.status = 'passed', NEW.status = 'failed', NEW.duration_ms, NEW.files_generated)
+    INSERT INTO agent_execution_stats (agent_id, total_executions, successful_executions, failed_executions, total_duration_ms, total_files_generated,
+        min_duration_ms, rows_at_min_duration, max_duration_ms, rows_at_max_duration)
+    VALUES (NEW.agent_id, 1, NEW.status = 'passed', NEW.status = 'failed', NEW.duration_ms, NEW.files_generated,
+        NEW.duration_ms, 1, NEW.duration_ms, 1)
     ON CONFLICT (agent_id) DO UPDATE SET
         total_executions = total_executions + 1,
         successful_executions = successful_executions + excluded.successful_executions,
         failed_executions = failed_executions + excluded.failed_executions,
         total_duration_ms = total_duration_ms + excluded.total_duration_ms,
-        total_files_generated = total_files_generated + excluded.total_files_generated;
+        total_files_generated = total_files_generated + excluded.total_files_generated,
+        rows_at_min_duration = CASE
+            WHEN min_duration_ms IS NULL OR excluded.min_duration_ms < min_duration_ms THEN 1
+            WHEN excluded.min_duration_ms = min_duration_ms THEN rows_at_min_duration + 1
+            ELSE rows_at_min_duration END,
+        min_duration_ms = min(coalesce(min_duration_ms, excluded.min_duration_ms), excluded.min_duration_ms),
+        rows_at_max_duration = CASE
+            WHEN max_duration_ms IS NULL OR excluded.max_duration_ms > max_duration_ms THEN 1
+            WHEN excluded.max_duration_ms = max_duration_ms THEN rows_at_max_duration + 1
+            ELSE rows_at_max_duration END,
+        max_duration_ms = max(coalesce(max_duration_ms, excluded.max_duration_ms), excluded.max_duration_ms);
+    UPDATE agent_execution_stats SET (min_duration_ms, rows_at_min_duration) = (
+        SELECT x, (SELECT count(*) FROM receipts WHERE agent_id = OLD.agent_id AND duration_ms = x)
+        FROM (SELECT min(duration_ms) AS x FROM receipts WHERE agent_id = OLD.agent_id))
+    WHERE agent_id = OLD.agent_id AND rows_at_min_duration = 0 AND min_duration_ms IS NOT NULL;
+    UPDATE agent_execution_stats SET (max_duration_ms, rows_at_max_duration) = (
+        SELECT x, (SELECT count(*) FROM receipts WHERE agent_id = OLD.agent_id AND duration_ms = x)
+        FROM (SELECT max(duration_ms) AS x FROM receipts WHERE agent_id = OLD.agent_id))
+    WHERE agent_id = OLD.agent_id AND rows_at_max_duration = 0 AND max_duration_ms IS NOT NULL;
 END;
 
 CREATE TRIGGER IF NOT EXISTS pipeline_metrics_rollup_insert
 AFTER INSERT ON pipeline_metrics
 BEGIN
-    INSERT INTO stage_execution_stats (stage, executions, passed, failed, total_duration_ms)
-    VALUES (NEW.stage, 1, NEW.status = 'passed', NEW.status = 'failed', NEW.duration_ms)
+    INSERT INTO stage_execution_stats (stage, executions, passed, failed, total_duration_ms,
+        min_duration_ms, rows_at_min_duration, max_duration_ms, rows_at_max_duration)
+    VALUES (NEW.stage, 1, NEW.status = 'passed', NEW.status = 'failed', NEW.duration_ms,
+        NEW.duration_ms, 1, NEW.duration_ms, 1)
     ON CONFLICT (stage) DO UPDATE SET
         executions = executions + 1,
         passed = passed + excluded.passed,
         failed = failed + excluded.failed,
-        total_duration_ms = total_duration_ms + excluded.total_duration_ms;
+        total_duration_ms = total_duration_ms + excluded.total_duration_ms,
+        rows_at_min_duration = CASE
+            WHEN min_duration_ms IS NULL OR excluded.min_duration_ms < min_duration_ms THEN 1
+            WHEN excluded.min_duration_ms = min_duration_ms THEN rows_at_min_duration + 1
+            ELSE rows_at_min_duration END,
+        min_duration_ms = min(coalesce(min_duration_ms, excluded.min_duration_ms), excluded.min_duration_ms),
+        rows_at_max_duration = CASE
+            WHEN max_duration_ms IS NULL OR excluded.max_duration_ms > max_duration_ms THEN 1
+            WHEN excluded.max_duration_ms = max_duration_ms THEN rows_at_max_duration + 1
+            ELSE rows_at_max_duration END,
+        max_duration_ms = max(coalesce(max_duration_ms, excluded.max_duration_ms), excluded.max_duration_ms);
 END;
 
 CREATE TRIGGER IF NOT EXISTS pipeline_metrics_rollup_delete
@@ -450,8 +517,18 @@ BEGIN
         executions = executions - 1,
         passed = passed - (OLD.status = 'passed'),
         failed = failed - (OLD.status = 'failed'),
-        total_duration_ms = total_duration_ms - OLD.duration_ms
+        total_duration_ms = total_duration_ms - OLD.duration_ms,
+        rows_at_min_duration = rows_at_min_duration - (OLD.duration_ms IS min_duration_ms),
+        rows_at_max_duration = rows_at_max_duration - (OLD.duration_ms IS max_duration_ms)
     WHERE stage = OLD.stage;
+    UPDATE stage_execution_stats SET (min_duration_ms, rows_at_min_duration) = (
+        SELECT x, (SELECT count(*) FROM pipeline_metrics WHERE stage = OLD.stage AND duration_ms = x)
+        FROM (SELECT min(duration_ms) AS x FROM pipeline_metrics WHERE stage = OLD.stage))
+    WHERE stage = OLD.stage AND rows_at_min_duration = 0 AND min_duration_ms IS NOT NULL;
+    UPDATE stage_execution_stats SET (max_duration_ms, rows_at_max_duration) = (
+        SELECT x, (SELECT count(*) FROM pipeline_metrics WHERE stage = OLD.stage AND duration_ms = x)
+        FROM (SELECT max(duration_ms) AS x FROM pipeline_metrics WHERE stage = OLD.stage))
+    WHERE stage = OLD.stage AND rows_at_max_duration = 0 AND max_duration_ms IS NOT NULL;
 END;
 
 CREATE TRIGGER IF NOT EXISTS pipeline_metrics_rollup_update
@@ -461,15 +538,37 @@ BEGIN
         executions = executions - 1,
         passed = passed - (OLD.status = 'passed'),
         failed = failed - (OLD.status = 'failed'),
-        total_duration_ms = total_duration_ms - OLD.duration_ms
+        total_duration_ms = total_duration_ms - OLD.duration_ms,
+        rows_at_min_duration = rows_at_min_duration - (OLD.duration_ms IS min_duration_ms),
+        rows_at_max_duration = rows_at_max_duration - (OLD.duration_ms IS max_duration_ms)
     WHERE stage = OLD.stage;
-    INSERT INTO stage_execution_stats (stage, executions, passed, failed, total_duration_ms)
-    VALUES (NEW.stage, 1, NEW.status = 'passed', NEW.status = 'failed', NEW.duration_ms)
+    INSERT INTO stage_execution_stats (stage, executions, passed, failed, total_duration_ms,
+        min_duration_ms, rows_at_min_duration, max_duration_ms, rows_at_max_duration)
+    VALUES (NEW.stage, 1, NEW.status = 'passed', NEW.status = 'failed', NEW.duration_ms,
+        NEW.duration_ms, 1, NEW.duration_ms, 1)
     ON CONFLICT (stage) DO UPDATE SET
         executions = executions + 1,
         passed = passed + excluded.passed,
         failed = failed + excluded.failed,
-        total_duration_ms = total_duration_ms + excluded.total_duration_ms;
+        total_duration_ms = total_duration_ms + excluded.total_duration_ms,
+        rows_at_min_duration = CASE
+            WHEN min_duration_ms IS NULL OR excluded.min_duration_ms < min_duration_ms THEN 1
+            WHEN excluded.min_duration_ms = min_duration_ms THEN rows_at_min_duration + 1
+            ELSE rows_at_min_duration END,
+        min_duration_ms = min(coalesce(min_duration_ms, excluded.min_duration_ms), excluded.min_duration_ms),
+        rows_at_max_duration = CASE
+            WHEN max_duration_ms IS NULL OR excluded.max_duration_ms > max_duration_ms THEN 1
+            WHEN excluded.max_duration_ms = max_duration_ms THEN rows_at_max_duration + 1
+            ELSE rows_at_max_duration END,
+        max_duration_ms = max(coalesce(max_duration_ms, excluded.max_duration_ms), excluded.max_duration_ms);
+    UPDATE stage_execution_stats SET (min_duration_ms, rows_at_min_duration) = (
+        SELECT x, (SELECT count(*) FROM pipeline_metrics WHERE stage = OLD.stage AND duration_ms = x)
+        FROM (SELECT min(duration_ms) AS x FROM pipeline_metrics WHERE stage = OLD.stage))
+    WHERE stage = OLD.stage AND rows_at_min_duration = 0 AND min_duration_ms IS NOT NULL;
+    UPDATE stage_execution_stats SET (max_duration_ms, rows_at_max_duration) = (
+        SELECT x, (SELECT count(*) FROM pipeline_metrics WHERE stage = OLD.stage AND duration_ms = x)
+        FROM (SELECT max(duration_ms) AS x FROM pipeline_metrics WHERE stage = OLD.stage))
+    WHERE stage = OLD.stage AND rows_at_max_duration = 0 AND max_duration_ms IS NOT NULL;
 END;
 
 -- The audit trail is append-only: rows may be archived (deleted), never rewritten.
@@ -503,8 +602,8 @@ FROM receipts AS r
 ORDER BY r.timestamp_utc DESC, r.id DESC
 LIMIT 100;
 
--- Per-agent totals from the rollup; extremes and the newest execution by
--- index seeks. Most executions first, ties by agent_id.
+-- Per-agent totals and extremes from the rollup; the newest execution by an
+-- index seek. Most executions first, ties by agent_id.
 CREATE VIEW IF NOT EXISTS agent_performance_summary AS
 SELECT
     s.agent_id,
@@ -512,8 +611,8 @@ SELECT
     s.successful_executions,
     s.failed_executions,
     round(CAST(s.total_duration_ms AS REAL) / s.total_executions, 2) AS avg_duration_ms,
-    (SELECT min(r.duration_ms) FROM receipts AS r WHERE r.agent_id = s.agent_id) AS min_duration_ms,
-    (SELECT max(r.duration_ms) FROM receipts AS r WHERE r.agent_id = s.agent_id) AS max_duration_ms,
+    s.min_duration_ms,
+    s.max_duration_ms,
     s.total_files_generated,
     (SELECT max(r.timestamp_utc) FROM receipts AS r WHERE r.agent_id = s.agent_id) AS last_execution
 FROM agent_execution_stats AS s
@@ -526,8 +625,8 @@ SELECT
     s.stage,
     s.executions,
     round(CAST(s.total_duration_ms AS REAL) / s.executions, 2) AS avg_duration_ms,
-    (SELECT min(m.duration_ms) FROM pipeline_metrics AS m WHERE m.stage = s.stage) AS min_duration_ms,
-    (SELECT max(m.duration_ms) FROM pipeline_metrics AS m WHERE m.stage = s.stage) AS max_duration_ms,
+    s.min_duration_ms,
+    s.max_duration_ms,
     s.passed,
     s.failed
 FROM stage_execution_stats AS s

@@ -5,8 +5,9 @@ generated. Everything runs in one transaction (an error leaves the database
 as it was) with these shortcuts, each measured on this machine:
 
 * Triggers are dropped and re-created from their saved SQL; the rollups they
-  would keep are rebuilt from the base tables at the end (full scans: an
-  index walk that fetches each row was ~4x slower at 100k receipts).
+  would keep (those the schema has) are rebuilt from the base tables at the
+  end by harness.rollups (full scans: an index walk that fetches each row
+  was ~4x slower at 100k receipts).
 * Indexes ending in a *_utc column stay during the load: generated data
   arrives in time order, so each is appended to at a few points, and
   rebuilding would evaluate the virtual _utc column once more per index.
@@ -30,22 +31,12 @@ from typing import Any
 
 from harness import db
 from harness.introspection import quote_identifier
+from harness.rollups import rebuild_statements
 from harness.store import insert_sql
 
 # table -> the rows of one batch, as tuples in the table's column order
 Batch = Mapping[str, Sequence[Sequence[Any]]]
 
-ROLLUPS = (
-    "DELETE FROM agent_execution_stats",
-    """INSERT INTO agent_execution_stats (agent_id, total_executions, successful_executions, failed_executions,
-                                          total_duration_ms, total_files_generated)
-       SELECT agent_id, count(*), sum(status = 'passed'), sum(status = 'failed'), sum(duration_ms), sum(files_generated)
-       FROM receipts NOT INDEXED GROUP BY agent_id""",
-    "DELETE FROM stage_execution_stats",
-    """INSERT INTO stage_execution_stats (stage, executions, passed, failed, total_duration_ms)
-       SELECT stage, count(*), sum(status = 'passed'), sum(status = 'failed'), sum(duration_ms)
-       FROM pipeline_metrics NOT INDEXED GROUP BY stage""",
-)
 _PRAGMAS = ("foreign_keys", "synchronous", "cache_size", "temp_store", "ignore_check_constraints")
 _CACHE_KIB = 2 * 1024 * 1024  # 2 GiB at most (grows as used): a 1M-receipt load keeps its indexes in memory
 
@@ -86,7 +77,7 @@ def load(
         conn.execute("PRAGMA ignore_check_constraints = OFF")
         for _, sql in rebuilt + triggers:
             conn.execute(sql)
-        for statement in ROLLUPS:
+        for statement in rebuild_statements(conn):
             conn.execute(statement)
         conn.execute("COMMIT")
     except BaseException:

@@ -121,7 +121,7 @@ class Query:
     name: str
     doc: str
     sql: str
-    index: str
+    index: str | None  # None: the query reads only derived tables (no index needed)
     params: Mapping[str, Any] = field(default_factory=dict)
     max_rows: int | None = None
 

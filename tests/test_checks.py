@@ -241,8 +241,8 @@ def test_stored_orphans_bad_json_and_drifted_rollups_are_found(database: Path) -
     failures = _failures(db=database)
     assert "slo_violations: row 4 references a missing receipts row" in _failed(failures, "data_foreign_key_check")
     assert "receipts.receipt_json: 1 stored values are not valid JSON" in _failed(failures, "data_json_valid")
-    assert "agent_execution_stats: row 'agent-b' holds (99, 1, 0, 30, 7), recomputing from receipts gives " \
-           "(2, 1, 0, 30, 7)" == _failed(failures, "data_rollup_agent_execution_stats")
+    assert "agent_execution_stats: row 'agent-b' holds (99, 1, 0, 30, 7, 10, 1, 20, 1), recomputing from receipts " \
+           "gives (2, 1, 0, 30, 7, 10, 1, 20, 1)" == _failed(failures, "data_rollup_agent_execution_stats")
 
 
 def test_a_corrupt_index_page_fails_integrity_check(database: Path) -> None:

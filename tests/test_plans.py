@@ -47,7 +47,7 @@ def plan_problems(conn: sqlite3.Connection, workload: Workload, growing: set[str
     text = "\n".join(plan)
     problems = []
     wanted = "INTEGER PRIMARY KEY" if workload.index == "rowid" else f"INDEX {workload.index}"
-    if wanted not in text:
+    if workload.index is not None and wanted not in text:
         problems.append(f"{workload.name}: plan does not use {workload.index}:\n{text}")
     aliases = _aliases(conn, workload.sql)
     limited = "LIMIT" in _sql_with_views(conn, workload.sql).upper() and "TEMP B-TREE FOR ORDER BY" not in text

@@ -118,18 +118,6 @@ CREATE TABLE IF NOT EXISTS slo_violations (
     FOREIGN KEY (execution_id) REFERENCES receipts (execution_id)
 );
 
--- NOT part of the original design: two tables named like ggen-db's rollups,
--- only because harness.datagen's bulk loader rebuilds them after a load.
--- Nothing in this design reads them and no trigger maintains them; drop
--- them once the loader skips rollup tables a schema does not have.
-CREATE TABLE IF NOT EXISTS agent_execution_stats (
-    agent_id TEXT PRIMARY KEY, total_executions INTEGER, successful_executions INTEGER,
-    failed_executions INTEGER, total_duration_ms INTEGER, total_files_generated INTEGER
-);
-CREATE TABLE IF NOT EXISTS stage_execution_stats (
-    stage TEXT PRIMARY KEY, executions INTEGER, passed INTEGER, failed INTEGER, total_duration_ms INTEGER
-);
-
 -- The 21 indexes, as delivered (three duplicate the UNIQUE autoindexes).
 CREATE INDEX IF NOT EXISTS idx_receipts_agent_timestamp ON receipts (agent_id, timestamp DESC);
 CREATE INDEX IF NOT EXISTS idx_receipts_execution_id ON receipts (execution_id);

@@ -28,7 +28,8 @@ def index_serves(ctx: CheckContext, query: str) -> Iterable[str]:
     plan = query_plan(ctx.target, declared.sql, declared.params)
     used = indexes_used(plan)
     # The query's own index, and every index whose `serves` names this query.
-    wanted = [declared.index] + [i.name for i in ctx.contract.indexes if query in i.serves and i.name != declared.index]
+    wanted = [declared.index] if declared.index else []
+    wanted += [i.name for i in ctx.contract.indexes if query in i.serves and i.name != declared.index]
     for index in wanted:
         if index not in used:
             yield f"{query}: does not use {index} (plan: {' / '.join(plan)})"

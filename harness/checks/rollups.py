@@ -1,9 +1,10 @@
 """Rollup tables: kept exact by triggers, compared with a recomputation from the base tables.
 
 The contract marks the rollups `derived` and says in words what they hold;
-ROLLUPS says it in SQL (the recomputation) together with the writes that
-exercise every trigger path: insert, update of each counted column, a move
-to another key, deletes (the current extreme included) and cascades.
+harness.rollups says it in SQL (the recomputation); ROLLUPS adds the writes
+that exercise every trigger path: insert, update of each counted column, a
+move to another key, deletes (the current extreme included), ties at an
+extreme and cascades.
 """
 
 from __future__ import annotations
@@ -17,23 +18,23 @@ from harness.checks.context import CheckContext
 from harness.checks.registry import Broken, over_derived_tables, register
 from harness.contract import Contract
 from harness.introspection import quote_identifier
+from harness.rollups import ROLLUPS as ROLLUP_SQL
+from harness.rollups import RollupSql
 
 
 @dataclass(frozen=True)
 class Rollup:
-    base: str
-    recompute: str  # key first, then the stored columns in order
-    stored: str
+    sql: RollupSql  # what the rollup holds (harness.rollups)
     writes: tuple[str, ...]  # statements run one after another over the known data set
+
+    @property
+    def base(self) -> str:
+        return self.sql.base
 
 
 ROLLUPS: dict[str, Rollup] = {
     "agent_execution_stats": Rollup(
-        base="receipts",
-        recompute="SELECT agent_id, count(*), sum(status = 'passed'), sum(status = 'failed'), sum(duration_ms), "
-        "sum(files_generated) FROM receipts GROUP BY agent_id ORDER BY agent_id",
-        stored="SELECT agent_id, total_executions, successful_executions, failed_executions, total_duration_ms, "
-        "total_files_generated FROM agent_execution_stats ORDER BY agent_id",
+        sql=ROLLUP_SQL["agent_execution_stats"],
         writes=(
             "UPDATE receipts SET status = 'failed' WHERE execution_id = 'exec-1'",
             "UPDATE receipts SET agent_id = 'agent-b' WHERE execution_id = 'exec-2'",
@@ -42,19 +43,25 @@ ROLLUPS: dict[str, Rollup] = {
             "DELETE FROM receipts WHERE execution_id = 'exec-5'",
             "DELETE FROM receipts WHERE execution_id = 'exec-1'",
             "DELETE FROM receipts WHERE agent_id = 'agent-c'",
+            # ties at an extreme: made by an update, one of them deleted, the last one moved away
+            "UPDATE receipts SET duration_ms = 10 WHERE execution_id = 'exec-2'",
+            "DELETE FROM receipts WHERE execution_id = 'exec-4'",
+            "UPDATE receipts SET duration_ms = 5000 WHERE execution_id = 'exec-2'",
         ),
     ),
     "stage_execution_stats": Rollup(
-        base="pipeline_metrics",
-        recompute="SELECT stage, count(*), sum(status = 'passed'), sum(status = 'failed'), sum(duration_ms) "
-        "FROM pipeline_metrics GROUP BY stage ORDER BY stage",
-        stored="SELECT stage, executions, passed, failed, total_duration_ms FROM stage_execution_stats ORDER BY stage",
+        sql=ROLLUP_SQL["stage_execution_stats"],
         writes=(
             "UPDATE pipeline_metrics SET status = 'failed' WHERE stage = 'μ₅_receipt'",
             "UPDATE pipeline_metrics SET stage = 'μ₄_canonicalize' WHERE duration_ms = 250 AND status = 'failed'",
             "UPDATE pipeline_metrics SET duration_ms = 1 WHERE duration_ms = 200",
             "DELETE FROM pipeline_metrics WHERE duration_ms = 101",
             "DELETE FROM receipts WHERE execution_id = 'exec-3'",
+            # ties made by updates, at the maximum and then at the minimum, then one of their rows deleted
+            "UPDATE pipeline_metrics SET duration_ms = 100 WHERE execution_id = 'exec-2' AND stage = 'μ₁_normalize'",
+            "UPDATE pipeline_metrics SET duration_ms = 7 WHERE execution_id = 'exec-1' AND stage = 'μ₁_normalize'",
+            "UPDATE pipeline_metrics SET duration_ms = 7 WHERE execution_id = 'exec-2' AND stage = 'μ₁_normalize'",
+            "DELETE FROM pipeline_metrics WHERE execution_id = 'exec-1' AND stage = 'μ₁_normalize'",
         ),
     ),
 }
@@ -71,8 +78,8 @@ def rollup_problems(conn: sqlite3.Connection, contract: Contract, only: str | No
     found = []
     for table in (t.name for t in contract.tables.values() if t.derived and only in (None, t.name)):
         rollup = rollup_definition(table)
-        expected = {row[0]: tuple(row[1:]) for row in conn.execute(rollup.recompute)}
-        actual = {row[0]: tuple(row[1:]) for row in conn.execute(rollup.stored) if any(row[1:])}
+        expected = {row[0]: tuple(row[1:]) for row in conn.execute(rollup.sql.recompute)}
+        actual = {row[0]: tuple(row[1:]) for row in conn.execute(rollup.sql.stored) if any(row[1:])}
         for key in sorted(set(expected) | set(actual), key=str):
             if expected.get(key) != actual.get(key):
                 found.append(f"{table}: row {key!r} holds {_show(actual.get(key))}, recomputing from "
