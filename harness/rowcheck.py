@@ -204,10 +204,12 @@ _TYPED: dict[str, Callable[[dict[str, Any]], Check]] = {
 
 
 # ------------------------------------------------------------ column checks
-# Days 01-28 exist in every month: such timestamps need no calendar; others
-# go to the contract's is_timestamp.
+# Days 01-28 exist in every month, 29 and 30 in every month but February, 31 in
+# seven: such timestamps need no calendar. Only February 29 goes to the
+# contract's is_timestamp (the leap-year rule).
 _EASY_TIMESTAMP = re.compile(
-    r"[12][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"[12][0-9]{3}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
+    r"[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
     r"(?:\.[0-9]+)?(?:Z|[+-](?:0[0-9]|1[0-4]):[0-5][0-9])?",
     re.ASCII,
 )

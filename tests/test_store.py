@@ -551,6 +551,21 @@ def test_compiled_checks_decide_exactly_as_the_contract(table_name: str, data: s
     assert accepted == contract_accepts, row
 
 
+@pytest.mark.parametrize("year", [1900, 2000, 2024, 2026])
+def test_the_timestamp_fast_path_accepts_only_real_calendar_days(year: int) -> None:
+    """Every month and day (00-32) of a plain, a century and two leap-rule years: what the
+    precompiled pattern accepts, the contract's calendar accepts; it sends only Feb 29 to it."""
+    from harness.contract import is_timestamp
+    from harness.rowcheck import _EASY_TIMESTAMP, _timestamp_ok
+
+    for month in range(0, 14):
+        for day in range(0, 33):
+            value = f"{year}-{month:02d}-{day:02d}T12:00:00Z"
+            assert _timestamp_ok(value) == is_timestamp(value), value
+            fast = _EASY_TIMESTAMP.fullmatch(value) is not None
+            assert fast == (is_timestamp(value) and (month, day) != (2, 29)), value
+
+
 def test_the_base_rows_are_valid() -> None:
     for name, row in BASE_ROWS.items():
         TableCheck(CONTRACT.tables[name]).values(row)
