@@ -97,10 +97,11 @@ def _show(values: tuple[Any, ...] | None) -> str:
     group="Rollups",
     subjects=over_derived_tables,
     promise="After inserts, updates of every counted column, moves to another key, deletes (the current "
-    "extreme included) and cascades, the rollup equals a recomputation from its base table, and the "
+    "extreme included), ties at an extreme and cascades, the rollup equals a recomputation from its base table, and the "
     "views that read it return the right values.",
     fix="Keep an AFTER INSERT, AFTER UPDATE OF <counted columns> and AFTER DELETE trigger on the base table, "
-    "each adding or subtracting the row's contribution.",
+    "each adding or subtracting the row's contribution; keep each extreme with the number of rows at it and "
+    "look it up again when its last row goes.",
 )
 def rollup_exact(ctx: CheckContext, table: str) -> Iterable[str]:
     from harness.checks import dataset, views  # views imports this module

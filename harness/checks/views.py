@@ -87,8 +87,8 @@ def view_values_check(ctx: CheckContext, view: str) -> Iterable[str]:
     subjects=over_views,
     promise="Reading the view walks no base table from end to end (rollups and index seeks only), so its cost "
     "does not grow with the tables; a bounded view (max_rows) may walk an index from its newest end.",
-    fix="Read counts from the rollups and extremes through index seeks; drive a LIMIT with an index on the "
-    "ORDER BY column.",
+    fix="Read counts and extremes from the rollups (anything else per row through an index seek); drive a "
+    "LIMIT with an index on the ORDER BY column.",
 )
 def view_no_full_scan(ctx: CheckContext, view: str) -> Iterable[str]:
     if view not in ctx.info.views:
