@@ -364,6 +364,7 @@ class _Side:
     round: Round
     timings: list[float]
     cpu_ms: float = 0.0
+    rows: int = 0  # rows read (reads) or receipts written (writes) over the measured rounds
 
 
 class _Plan:
@@ -408,6 +409,7 @@ class _Plan:
         plan = query_plan(dbs.candidate, workload.sql, workload.params) if workload.kind == READ else ()
         return judge(workload, scale, self.durability, mine.timings,
                      baseline=theirs.timings if theirs else None, plan=plan,
+                     rows=(mine.rows, theirs.rows) if theirs else None,
                      rows_seen=getattr(mine.round, "max_rows_seen", 0), cpu_ms=mine.cpu_ms,
                      stopped_at=stopped, time_limit_s=self.time_limit_s)
 
@@ -439,21 +441,25 @@ def _one_round(side: _Side) -> None:
     """prepare (untimed), then run (timed: wall and CPU)."""
     prepared = side.round.prepare()
     c0, t0 = time.process_time_ns(), time.perf_counter_ns()
-    side.round.run(prepared)
+    rows = side.round.run(prepared)
     t1, c1 = time.perf_counter_ns(), time.process_time_ns()
     side.timings.append((t1 - t0) / 1e6)
     side.cpu_ms += (c1 - c0) / 1e6
+    side.rows += rows
 
 
 # -------------------------------------------------------------- judging
 def judge(workload: Workload, scale: str, durability: str, timings: Sequence[float], *,
           baseline: Sequence[float] | None = None, plan: Sequence[str] = (), rows_seen: int = 0,
           stopped_at: int | None = None, time_limit_s: float = TIME_LIMIT_S,
-          cpu_ms: float | None = None) -> WorkloadResult:
+          cpu_ms: float | None = None, rows: tuple[int, int] | None = None) -> WorkloadResult:
     """A WorkloadResult from raw rounds (ms): percentiles, budget verdict, reliability, A/B.
 
     cpu_ms: the CPU time of all rounds; for reads (CPU-bound) wall time far
-    above it means the machine was busy with something else.
+    above it means the machine was busy with something else. rows: the rows
+    the candidate and the baseline returned over their rounds; when they
+    differ the two did not give the same answer, and a regression against
+    the baseline is a WARN that says so, not a FAIL.
     """
     summary = benchstats.summarize(timings)
     measured = summary.at(workload.percentile)
@@ -494,7 +500,14 @@ def judge(workload: Workload, scale: str, durability: str, timings: Sequence[flo
         plan=tuple(plan),
         timings_ms=tuple(timings),
     )
-    return _with_comparison(result, workload, baseline) if baseline else result
+    if not baseline:
+        return result
+    same_answer = rows is None or rows[0] == rows[1]
+    compared = _with_comparison(result, workload, baseline, decisive=same_answer)
+    if compared.comparison is not None and compared.comparison.regression and not same_answer:
+        compared = replace(compared, reasons=(*compared.reasons, (
+            f"not like for like: this schema returned {rows[0]} rows over the run, the baseline {rows[1]}")))
+    return compared
 
 
 def derived_checks(results: Sequence[WorkloadResult], *, against_original: bool) -> list[DerivedCheck]:

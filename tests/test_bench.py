@@ -66,6 +66,15 @@ def test_judge_fails_a_significant_regression_against_the_baseline() -> None:
     assert r.verdict == FAIL and r.reasons[0].startswith("regression: 3.00x the baseline at p50")
 
 
+def test_a_regression_against_a_baseline_that_answered_differently_is_a_warning() -> None:
+    r = judge(LOOKUP, "10k", "normal", steady(0.06), baseline=steady(0.02), rows=(300, 120))
+    assert r.comparison is not None and r.comparison.regression
+    assert r.verdict == WARN
+    assert "not like for like: this schema returned 300 rows over the run, the baseline 120" in r.reasons
+    same = judge(LOOKUP, "10k", "normal", steady(0.06), baseline=steady(0.02), rows=(300, 300))
+    assert same.verdict == FAIL
+
+
 def test_judge_a_reference_measurement_never_fails() -> None:
     r = judge(BARE, "10k", "normal", steady(900.0, n=60))
     assert r.verdict == WARN and "reference measurement: not a product target" in r.reasons
