@@ -144,7 +144,8 @@ def run_bench(
     chosen = select(load_workloads(), workloads)
     notify = progress or (lambda event: None)
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
-    plan = _Plan(chosen, quick, rounds, durability, seed, time_limit_s, notify)
+    original = baseline_file is not None and _sha256(baseline_file) == _sha256(ORIGINAL_SCHEMA)
+    plan = _Plan(chosen, quick, rounds, durability, seed, time_limit_s, notify, original_baseline=original)
 
     results: list[WorkloadResult] = []
     notes: list[str] = []
@@ -162,7 +163,6 @@ def run_bench(
                 results.extend(lookup_only.measure_scale(scaling_scale, dbs, notes))
             notes.append(f"lookup also measured at {scaling_scale} for the scaling check")
 
-    original = baseline_file is not None and _sha256(baseline_file) == _sha256(ORIGINAL_SCHEMA)
     report = BenchReport(
         results=tuple(results),
         fingerprint=machine,
@@ -371,10 +371,12 @@ class _Plan:
     """How to measure: the workloads, round counts, durability and the progress callback."""
 
     def __init__(self, workloads: Sequence[Workload], quick: bool, rounds: int | None, durability: str,
-                 seed: int, time_limit_s: float, notify: ProgressCallback) -> None:
+                 seed: int, time_limit_s: float, notify: ProgressCallback, *, original_baseline: bool = False) -> None:
         self.workloads = tuple(workloads)
         self.quick, self.rounds, self.durability = quick, rounds, durability
         self.seed, self.time_limit_s, self.notify = seed, time_limit_s, notify
+        # Only the original design lacks the _utc columns: any other baseline runs the same SQL.
+        self.original_baseline = original_baseline
 
     def measure_scale(self, scale: str, dbs: _Databases, notes: list[str]) -> list[WorkloadResult]:
         """Reads on the loaded copy first, then each write workload alone on a fresh copy."""
@@ -399,7 +401,8 @@ class _Plan:
     def _measure(self, workload: Workload, scale: str, dbs: _Databases,
                  samples: dict[str, DataSample]) -> WorkloadResult:
         sides = [
-            _Side(side == "baseline", bind(workload, conn, seed=self.seed, baseline=side == "baseline",
+            _Side(side == "baseline", bind(workload, conn, seed=self.seed,
+                                           baseline=side == "baseline" and self.original_baseline,
                                            sample=samples.get(side)), [])
             for side, conn in dbs.conns.items()
         ]

@@ -216,6 +216,25 @@ def test_ab_run_flags_the_workload_an_index_drop_slows(tmp_path: Path) -> None:
     assert not report.ok
 
 
+@pytest.mark.parametrize(("baseline", "original_sql"), [("schema", False), ("original", True)])
+def test_only_the_original_baseline_runs_the_original_sql(monkeypatch: pytest.MonkeyPatch, baseline: str,
+                                                          original_sql: bool) -> None:
+    """Any other baseline schema (a previous version of this one) runs the same SQL as the candidate."""
+    import harness.bench
+
+    calls: list[bool] = []
+    real_bind = harness.bench.bind
+
+    def spy(*args: object, baseline: bool = False, **kwargs: object) -> object:
+        calls.append(baseline)
+        return real_bind(*args, baseline=baseline, **kwargs)
+
+    monkeypatch.setattr(harness.bench, "bind", spy)
+    run_bench(["1k"], baseline_schema=data.SCHEMA if baseline == "schema" else "original",
+              workloads=["range_24h"], rounds=3, cache_dir=data.CACHE)
+    assert sorted(calls) == [False, original_sql]
+
+
 def test_ab_run_against_the_original_design_shows_the_view_gain() -> None:
     report = run_bench(["1k"], baseline_schema="original", workloads=["view_pipeline_stage_performance"],
                        rounds=20, cache_dir=data.CACHE)
