@@ -269,9 +269,10 @@ def warm_up(round_: Round, rounds: int) -> int:
     leaves the WAL file's size unchanged. Returns the rounds run.
 
     A fresh working copy has no WAL file, and appending to a growing file costs a batch of 100
-    about 1.5x what overwriting a WAL of its working size does (26 vs 17 ms at 1m). A database
-    in service keeps its WAL file at its largest size, so writes are measured once the log has
-    restarted; reads write nothing, so the size never changes and they stop at `rounds`.
+    about 1.5x what overwriting a WAL of its working size does (26 vs 17 ms at 1m, with the two
+    duration indexes the rollups later replaced). A database in service keeps its WAL file at its
+    largest size, so writes are measured once the log has restarted; reads write nothing, so the
+    size never changes and they stop at `rounds`.
     """
     size = wal_file_size(round_.conn)
     done = 0
