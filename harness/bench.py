@@ -285,7 +285,7 @@ class _Databases:
         self._close()
         for side, cached in self.cached.items():
             self.plan.notify(BenchProgress("load", self.scale, f"copying {side} data", 0, 1))
-            work = self.scratch / f"{side}-{self.scale}.db"
+            work = self._work_path(side)
             copy_database(cached, work)
             conn = db.connect(work, durability=self.plan.durability)
             if drop_statistics(conn):
@@ -297,7 +297,10 @@ class _Databases:
         """Checkpoints off the writers' commits, as Store.open runs them (for write workloads only:
         a thread waking in the process during a read would be timed with it)."""
         for side in self.conns:
-            self.checkpointers[side] = Checkpointer(self.scratch / f"{side}-{self.scale}.db").start()
+            self.checkpointers[side] = Checkpointer(self._work_path(side)).start()
+
+    def _work_path(self, side: str) -> Path:
+        return self.scratch / f"{side}-{self.scale}.db"
 
     def receipts(self) -> int:
         return int(self.candidate.execute("SELECT count(*) FROM receipts").fetchone()[0])
@@ -308,7 +311,7 @@ class _Databases:
         self.checkpointers = {}
         for side, conn in self.conns.items():
             conn.close()
-            work = self.scratch / f"{side}-{self.scale}.db"
+            work = self._work_path(side)
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{work}{suffix}").unlink(missing_ok=True)
         self.conns = {}

@@ -25,6 +25,8 @@ from harness.errors import UsageError
 #: Short, so that little is left to copy when a writer's backstop checkpoint does run (batch of
 #: 100 at 1m, p95: 48 ms every 100 ms, 28.5 ms every 25 ms; benchmarks/where_time_goes.py).
 DEFAULT_INTERVAL_S = 0.025
+#: The name of every checkpointer thread (a test finds one left running by it).
+THREAD_NAME = "ggen-db-checkpointer"
 
 
 @dataclass
@@ -64,7 +66,7 @@ class Checkpointer:
             raise UsageError("Checkpointer.start: already running")
         self._conn = db.connect(self.path)
         self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="ggen-db-checkpointer", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=THREAD_NAME, daemon=True)
         self._thread.start()
         return self
 

@@ -2,8 +2,8 @@
 
 One definition serves the conformance checks (a rollup must equal its
 recomputation after every kind of write) and the bulk loader (which drops the
-triggers during a load and rebuilds the rollups at the end). The statements
-are written out in full: no SQL here is assembled from strings.
+triggers during a load and rebuilds the rollups at the end). Statements are
+put together only from this module's constant names and SQL, never from data.
 """
 
 from __future__ import annotations
@@ -16,10 +16,22 @@ from dataclasses import dataclass
 class RollupSql:
     table: str
     base: str
-    recompute: str  # the key, then the stored columns in `stored`'s order; one row per key in the base table
-    stored: str  # the rollup's rows in the recomputation's shape
-    rebuild: tuple[str, ...]  # replace the rollup's rows with the recomputation
+    columns: tuple[str, ...]  # the key, then the stored columns, in the order `recompute` returns them
+    recompute: str  # one row per key present in the base table
 
+    @property
+    def stored(self) -> str:
+        """The rollup's rows in the recomputation's shape."""
+        return f"SELECT {', '.join(self.columns)} FROM {self.table} ORDER BY {self.columns[0]}"  # noqa: S608 - constants
+
+    @property
+    def rebuild(self) -> tuple[str, str]:
+        """Statements that replace the rollup's rows with the recomputation."""
+        insert = f"INSERT INTO {self.table} ({', '.join(self.columns)}) {self.recompute}"  # noqa: S608 - constants
+        return f"DELETE FROM {self.table}", insert  # noqa: S608 - a constant table name
+
+
+_EXTREMES = ("min_duration_ms", "rows_at_min_duration", "max_duration_ms", "rows_at_max_duration")
 
 # The extremes per key first, then the rows at each. NOT INDEXED: reading the whole
 # table in rowid order beats an index walk that fetches every row.
@@ -27,6 +39,8 @@ ROLLUPS: dict[str, RollupSql] = {
     "agent_execution_stats": RollupSql(
         table="agent_execution_stats",
         base="receipts",
+        columns=("agent_id", "total_executions", "successful_executions", "failed_executions", "total_duration_ms",
+                 "total_files_generated", *_EXTREMES),
         recompute="""
             SELECT b.agent_id, count(*), sum(b.status = 'passed'), sum(b.status = 'failed'), sum(b.duration_ms),
                    sum(b.files_generated), e.lo, sum(b.duration_ms = e.lo), e.hi, sum(b.duration_ms = e.hi)
@@ -34,26 +48,11 @@ ROLLUPS: dict[str, RollupSql] = {
             JOIN (SELECT agent_id, min(duration_ms) AS lo, max(duration_ms) AS hi
                   FROM receipts NOT INDEXED GROUP BY agent_id) AS e ON e.agent_id = b.agent_id
             GROUP BY b.agent_id ORDER BY b.agent_id""",
-        stored="""
-            SELECT agent_id, total_executions, successful_executions, failed_executions, total_duration_ms,
-                   total_files_generated, min_duration_ms, rows_at_min_duration, max_duration_ms, rows_at_max_duration
-            FROM agent_execution_stats ORDER BY agent_id""",
-        rebuild=(
-            "DELETE FROM agent_execution_stats",
-            """INSERT INTO agent_execution_stats (agent_id, total_executions, successful_executions, failed_executions,
-                   total_duration_ms, total_files_generated, min_duration_ms, rows_at_min_duration, max_duration_ms,
-                   rows_at_max_duration)
-               SELECT b.agent_id, count(*), sum(b.status = 'passed'), sum(b.status = 'failed'), sum(b.duration_ms),
-                      sum(b.files_generated), e.lo, sum(b.duration_ms = e.lo), e.hi, sum(b.duration_ms = e.hi)
-               FROM receipts AS b NOT INDEXED
-               JOIN (SELECT agent_id, min(duration_ms) AS lo, max(duration_ms) AS hi
-                     FROM receipts NOT INDEXED GROUP BY agent_id) AS e ON e.agent_id = b.agent_id
-               GROUP BY b.agent_id""",
-        ),
     ),
     "stage_execution_stats": RollupSql(
         table="stage_execution_stats",
         base="pipeline_metrics",
+        columns=("stage", "executions", "passed", "failed", "total_duration_ms", *_EXTREMES),
         recompute="""
             SELECT b.stage, count(*), sum(b.status = 'passed'), sum(b.status = 'failed'), sum(b.duration_ms),
                    e.lo, sum(b.duration_ms = e.lo), e.hi, sum(b.duration_ms = e.hi)
@@ -61,21 +60,6 @@ ROLLUPS: dict[str, RollupSql] = {
             JOIN (SELECT stage, min(duration_ms) AS lo, max(duration_ms) AS hi
                   FROM pipeline_metrics NOT INDEXED GROUP BY stage) AS e ON e.stage = b.stage
             GROUP BY b.stage ORDER BY b.stage""",
-        stored="""
-            SELECT stage, executions, passed, failed, total_duration_ms,
-                   min_duration_ms, rows_at_min_duration, max_duration_ms, rows_at_max_duration
-            FROM stage_execution_stats ORDER BY stage""",
-        rebuild=(
-            "DELETE FROM stage_execution_stats",
-            """INSERT INTO stage_execution_stats (stage, executions, passed, failed, total_duration_ms,
-                   min_duration_ms, rows_at_min_duration, max_duration_ms, rows_at_max_duration)
-               SELECT b.stage, count(*), sum(b.status = 'passed'), sum(b.status = 'failed'), sum(b.duration_ms),
-                      e.lo, sum(b.duration_ms = e.lo), e.hi, sum(b.duration_ms = e.hi)
-               FROM pipeline_metrics AS b NOT INDEXED
-               JOIN (SELECT stage, min(duration_ms) AS lo, max(duration_ms) AS hi
-                     FROM pipeline_metrics NOT INDEXED GROUP BY stage) AS e ON e.stage = b.stage
-               GROUP BY b.stage""",
-        ),
     ),
 }
 

@@ -274,12 +274,13 @@ def warm_up(round_: Round, rounds: int) -> int:
     largest size, so writes are measured once the log has restarted; reads write nothing, so the
     size never changes and they stop at `rounds`.
     """
-    size = wal_file_size(round_.conn)
+    wal = _wal_path(round_.conn)
+    size = _size(wal)
     done = 0
     while done < MAX_WARMUP_ROUNDS:
         round_.run(round_.prepare())
         done += 1
-        now = wal_file_size(round_.conn)
+        now = _size(wal)
         if done >= rounds and (now is None or now == size):
             break
         size = now
@@ -288,11 +289,19 @@ def warm_up(round_: Round, rounds: int) -> int:
 
 def wal_file_size(conn: sqlite3.Connection) -> int | None:
     """Bytes in the main database's -wal file; None for an in-memory database."""
+    return _size(_wal_path(conn))
+
+
+def _wal_path(conn: sqlite3.Connection) -> str | None:
     path = conn.execute("PRAGMA database_list").fetchone()[2]
-    if not path:
+    return f"{path}-wal" if path else None
+
+
+def _size(path: str | None) -> int | None:
+    if path is None:
         return None
     try:
-        return os.stat(f"{path}-wal").st_size
+        return os.stat(path).st_size
     except FileNotFoundError:
         return 0
 

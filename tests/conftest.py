@@ -17,6 +17,8 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import settings
 
+from harness.checkpoint import THREAD_NAME
+
 settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True, database=None, print_blob=False)
 settings.register_profile("deep", max_examples=2000, deadline=None, derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
@@ -34,5 +36,5 @@ with warnings.catch_warnings(), contextlib.suppress(ImportError):
 def no_checkpointer_left_running() -> Iterator[None]:
     """A checkpointer thread outliving its test is a Store or Checkpointer left open."""
     yield
-    left = [t for t in threading.enumerate() if t.name == "ggen-db-checkpointer"]
+    left = [t for t in threading.enumerate() if t.name == THREAD_NAME]
     assert not left, f"{len(left)} checkpointer thread(s) still running: a Store.open() or Checkpointer not closed"

@@ -11,7 +11,7 @@ import pytest
 import workers
 
 from harness import db
-from harness.checkpoint import Checkpointer
+from harness.checkpoint import THREAD_NAME, Checkpointer
 from harness.errors import UsageError
 from harness.migrate import init_database
 from harness.store import Store
@@ -45,7 +45,7 @@ def _receipts_in_database_file(path: Path, tmp_path: Path) -> int:
 
 
 def _checkpointer_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "ggen-db-checkpointer"]
+    return [t for t in threading.enumerate() if t.name == THREAD_NAME]
 
 
 def test_the_writers_backstop_is_the_documented_page_count(database: Path) -> None:
