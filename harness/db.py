@@ -17,9 +17,9 @@ BUSY_TIMEOUT_MS = 5000
 # A writer's commit checkpoints only once the log passes 40,000 pages (about 160 MB): the
 # background Checkpointer (harness.checkpoint, started by Store.open) copies the log into the
 # database as it grows, so this is the backstop that bounds the log when the checkpointer
-# cannot finish (a writer never pauses long enough for the log to restart). SQLite's 1,000
-# would put a checkpoint's fsyncs in over 1% of single inserts and in most batches of 100;
-# 40,000 puts them in under 3% of batches of 100 (benchmarks/where_time_goes.py checkpoint).
+# cannot finish (a writer never pauses long enough for the log to restart). SQLite's 1,000 would
+# put a checkpoint's fsyncs in over 1% of single inserts (benchmarks/where_time_goes.py
+# checkpoint); a batch of 100 writes about 200 pages at 1m, so 40,000 is one in about 200.
 WAL_AUTOCHECKPOINT_PAGES = 40_000
 DEFAULT_SCHEMA = Path(__file__).resolve().parent.parent / "schema.sql"
 
