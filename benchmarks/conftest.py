@@ -7,7 +7,7 @@ Options (group "ggen-db benchmarks"):
 
 Real runs: pytest benchmarks --benchmark-enable --ggen-scale 100k
 CI (`pytest`, benchmarks disabled): every target runs once at 10k as a smoke test.
-Databases come from harness.datagen's cache ($GGEN_DB_CACHE, else ~/.cache/ggen-db).
+Databases come from harness.bench.datagen's cache ($GGEN_DB_CACHE, else ~/.cache/ggen-db).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def quick(request: pytest.FixtureRequest) -> bool:
 
 @pytest.fixture(scope="session")
 def cached_db(scale: str) -> Path:
-    from harness import datagen
+    from harness.bench import datagen
 
     return datagen.cached_database(datagen.DataSpec.for_scale(scale))
 
@@ -79,7 +79,7 @@ def read_db(cached_db: Path, durability: str, tmp_path_factory: pytest.TempPathF
 def write_db(cached_db: Path, durability: str, tmp_path: Path) -> Iterator[sqlite3.Connection]:
     """A fresh working copy per write target: each starts at the scale. Its checkpoints run off the
     commits, as Store.open runs them (the read targets get no such thread: it would be timed with them)."""
-    from harness.checkpoint import Checkpointer
+    from harness.store.checkpoint import Checkpointer
 
     target = tmp_path / "bench.db"
     for conn in _working_copy(cached_db, durability, target):
@@ -88,8 +88,8 @@ def write_db(cached_db: Path, durability: str, tmp_path: Path) -> Iterator[sqlit
 
 
 def _working_copy(cached: Path, durability: str, target: Path) -> Iterator[sqlite3.Connection]:
-    from harness import db
-    from harness.bench import copy_database, drop_statistics
+    from harness.bench.runner import copy_database, drop_statistics
+    from harness.engine import db
 
     copy_database(cached, target)
     conn = db.connect(target, durability=durability)

@@ -1,10 +1,10 @@
-"""The SLO targets as pytest-benchmark benchmarks: one per workload of harness.workloads.
+"""The SLO targets as pytest-benchmark benchmarks: one per workload of harness.bench.workloads.
 
 Each round is one call (pedantic mode, iterations=1): parameters are drawn
 in the untimed setup, the call alone is timed. p50/p95/p99/p99.9 come from
 the raw rounds (benchmark.stats.stats.data) and go into extra_info with the
 budget, the headroom and the verdict; the test fails when the workload's
-percentile exceeds its budget (harness.bench.judge, the rule `ggen-db bench`
+percentile exceeds its budget (harness.bench.runner.judge, the rule `ggen-db bench`
 applies). With --benchmark-disable (the default in CI) each target runs
 once as a smoke test and only the result bound is checked.
 
@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from harness.bench import judge
+from harness.bench.rounds import bind, warm_up
+from harness.bench.runner import judge
+from harness.bench.workloads import READ, Workload, load_workloads
 from harness.results import FAIL
-from harness.rounds import bind, warm_up
-from harness.workloads import READ, Workload, load_workloads
 
 WORKLOADS = load_workloads()
 

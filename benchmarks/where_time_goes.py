@@ -35,14 +35,15 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from harness import datagen, db
-from harness.bench import ORIGINAL_SCHEMA, copy_database
-from harness.benchstats import summarize
-from harness.checkpoint import Checkpointer
-from harness.contract import load_contract
-from harness.rounds import BareWriteRound, Templates
-from harness.store import Store
-from harness.workloads import load_workloads, select
+from harness.bench import datagen
+from harness.bench.rounds import BareWriteRound, Templates
+from harness.bench.runner import ORIGINAL_SCHEMA, copy_database
+from harness.bench.stats import summarize
+from harness.bench.workloads import load_workloads, select
+from harness.contract.model import load_contract
+from harness.engine import db
+from harness.store.checkpoint import Checkpointer
+from harness.store.store import Store
 
 # The two indexes the rollups' stored extremes replaced, for the before/after comparisons.
 DURATION_INDEXES = ("CREATE INDEX idx_receipts_agent_duration ON receipts (agent_id, duration_ms)",

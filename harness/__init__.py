@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.contract import Contract, load_contract
+from harness.contract.model import Contract, load_contract
 from harness.errors import GgenDbError
 
 __version__ = "0.1.0"

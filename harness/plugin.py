@@ -46,7 +46,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(DB_OPTION, metavar="FILE", type=existing_file, default=None,
                     help="database the conformance suite checks instead, opened read-only (default: none)")
     group.addoption(CONTRACT_OPTION, metavar="FILE", type=existing_file, default=None,
-                    help="contract to check against (default: the shipped harness/contract.json)")
+                    help="contract to check against (default: the shipped harness/contract/contract.json)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -55,7 +55,7 @@ def pytest_configure(config: pytest.Config) -> None:
             f"{SCHEMA_OPTION} and {DB_OPTION} are mutually exclusive; give one (a schema file or a database)")
     contract = config.getoption(CONTRACT_OPTION)
     if contract:  # validated now, so a bad contract is a usage error rather than a collection error
-        from harness.contract import load_contract
+        from harness.contract.model import load_contract
         from harness.errors import GgenDbError
 
         try:
@@ -83,14 +83,14 @@ def _target(config: pytest.Config) -> CheckTarget:
 
 def pytest_report_header(config: pytest.Config) -> str:
     target = _target(config)
-    return f"ggen-db: {target.describe()}, contract {target.contract or 'harness/contract.json (shipped)'}"
+    return f"ggen-db: {target.describe()}, contract {target.contract or 'harness/contract/contract.json (shipped)'}"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if CHECK_FIXTURE not in metafunc.fixturenames:
         return
     from harness.checks import plan
-    from harness.contract import load_contract
+    from harness.contract.model import load_contract
 
     codes = [p.code for p in plan(load_contract(metafunc.config.getoption(CONTRACT_OPTION)))]
     metafunc.parametrize(CHECK_FIXTURE, codes, ids=codes, indirect=True)

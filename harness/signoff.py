@@ -33,7 +33,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from harness import db
+from harness.engine import db
 from harness.errors import InputError, UsageError
 from harness.results import FAIL, PASS, WARN, BenchReport, CheckReport, Comparison, Finding, WorkloadResult
 
@@ -110,7 +110,7 @@ class SignoffResult:
         return None
 
     def to_dict(self) -> dict[str, Any]:
-        """The signoff.json document (harness/schemas/signoff.schema.json)."""
+        """The signoff.json document (harness/contract/formats/signoff.schema.json)."""
         return {
             "format": FORMAT_NAME,
             "format_version": FORMAT_VERSION,
@@ -217,7 +217,7 @@ def signoff(
 
 # ------------------------------------------------------------ input checks
 def _checked_scales(scales: Sequence[str]) -> tuple[str, ...]:
-    from harness.datagen import SCALES
+    from harness.bench.datagen import SCALES
 
     if isinstance(scales, str):
         scales = (scales,)
@@ -273,8 +273,8 @@ def load_baseline(path: str | os.PathLike[str]) -> Baseline:
 # ---------------------------------------------------------------- the work
 def initialize_scratch(schema_file: Path) -> dict[str, Any]:
     """Create a throw-away database with `ggen-db init`'s code; return what it holds and its pragmas."""
-    from harness.fingerprint import pragmas
-    from harness.migrate import init_database
+    from harness.bench.fingerprint import pragmas
+    from harness.changes.install import init_database
 
     with tempfile.TemporaryDirectory(prefix="ggen-db-signoff-") as tmp:
         path = Path(tmp) / "scratch.db"
@@ -302,7 +302,7 @@ def run_conformance(schema_file: Path) -> CheckReport:
 def run_benchmarks(
     scales: Sequence[str], *, quick: bool, schema_file: Path, progress: Progress | None
 ) -> BenchReport:
-    from harness.bench import run_bench
+    from harness.bench.runner import run_bench
 
     events = _bench_progress(progress) if progress is not None else None
     return run_bench(tuple(scales), quick=quick, schema=schema_file, progress=events)
@@ -329,7 +329,7 @@ def _stepper(progress: Progress | None) -> Callable[[str], None]:
 
 
 def _with_machine_check(baseline: Baseline, fingerprint: Mapping[str, Any]) -> Baseline:
-    from harness.fingerprint import differs
+    from harness.bench.fingerprint import differs
 
     differences = tuple(differs(dict(baseline.fingerprint), dict(fingerprint)))
     return replace(baseline, same_machine=not differences, machine_differences=differences)
@@ -337,7 +337,7 @@ def _with_machine_check(baseline: Baseline, fingerprint: Mapping[str, Any]) -> B
 
 def compare_with_baseline(bench: BenchReport, baseline: Baseline) -> tuple[Delta, ...]:
     """Each workload's raw rounds against the baseline's, with `ggen-db bench`'s significance rule."""
-    from harness.benchstats import compare, summarize
+    from harness.bench.stats import compare, summarize
 
     thresholds = _thresholds()
     deltas = []
@@ -356,8 +356,8 @@ def compare_with_baseline(bench: BenchReport, baseline: Baseline) -> tuple[Delta
 
 def _thresholds() -> dict[str, float]:
     """Each workload's regression threshold (writes tolerate more), as `ggen-db bench` applies them."""
-    from harness.benchstats import DEFAULT_THRESHOLD
-    from harness.workloads import load_workloads
+    from harness.bench.stats import DEFAULT_THRESHOLD
+    from harness.bench.workloads import load_workloads
 
     found: dict[str, float] = defaultdict(lambda: DEFAULT_THRESHOLD)
     found.update((w.name, w.threshold) for w in load_workloads())

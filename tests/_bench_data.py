@@ -14,14 +14,15 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from harness import datagen, db
+from harness.bench import datagen
+from harness.engine import db
 
 _ROOT = Path(tempfile.mkdtemp(prefix="ggen-db-test-data-"))
 atexit.register(shutil.rmtree, _ROOT, True)
 
 CACHE = _ROOT / "cache"
 SCHEMA = db.schema_path()
-ORIGINAL = Path(__file__).resolve().parent.parent / "harness" / "baselines" / "original.sql"
+ORIGINAL = Path(__file__).resolve().parent.parent / "harness" / "bench" / "baselines" / "original.sql"
 
 
 def database(scale: str, schema: Path | None = None) -> Path:

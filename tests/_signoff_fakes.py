@@ -38,7 +38,7 @@ GROUPS = (
     ("Views", range(33, 36)),
     ("Integration Scenarios", range(36, 37)),
 )
-FINGERPRINT = {  # the shape of harness.fingerprint.fingerprint()
+FINGERPRINT = {  # the shape of harness.bench.fingerprint.fingerprint()
     "cpu_model": "Fake CPU @ 2.0GHz",
     "cpu_count": 2,
     "os": "Linux",

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import settings
 
-from harness.checkpoint import THREAD_NAME
+from harness.store.checkpoint import THREAD_NAME
 
 settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True, database=None, print_blob=False)
 settings.register_profile("deep", max_examples=2000, deadline=None, derandomize=False)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from harness.checks.checklist import CHECKLIST_RECEIPT_COLUMNS, CHECKLIST_TABLES
-from harness.db import split_statements
+from harness.engine.db import split_statements
 
 
 class StaleMutant(Exception):

@@ -1,4 +1,4 @@
-"""harness.backup: a verified snapshot, published atomically, owner-only; restore is a backup back."""
+"""harness.store.backup: a verified snapshot, published atomically, owner-only; restore is a backup back."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import workers
 
-import harness.backup as backup_module
-from harness.backup import BackupResult, BackupVerificationError, backup
+import harness.store.backup as backup_module
+from harness.changes.install import init_database
 from harness.errors import InputError
-from harness.migrate import init_database
-from harness.store import Store
+from harness.store.backup import BackupResult, BackupVerificationError, backup
+from harness.store.store import Store
 
 WORKERS = Path(__file__).with_name("workers.py")
 

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
+from harness.changes.install import init_database
 from harness.errors import ValidationError
-from harness.ingest import ingest
-from harness.ingest_format import KIND_TABLES
-from harness.migrate import init_database
-from harness.store import ReceiptBundle, Store
+from harness.ingest.format import KIND_TABLES
+from harness.ingest.runner import ingest
+from harness.store.store import ReceiptBundle, Store
 
 README = Path(__file__).parent.parent / "README.md"
 STORED = "stored"

@@ -1,4 +1,4 @@
-"""harness.bench and harness.benchjson: judging rounds, derived targets, runs, A/B, saved results."""
+"""harness.bench.runner and harness.bench.results_json: judging rounds, derived targets, runs, A/B, saved results."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 import _bench_data as data
 import pytest
 
-from harness.bench import (
+from harness.bench.results_json import load_results, save_results
+from harness.bench.runner import (
     ORIGINAL_SCHEMA,
     BenchProgress,
     compare_runs,
@@ -19,10 +20,9 @@ from harness.bench import (
     resolve_baseline,
     run_bench,
 )
-from harness.benchjson import load_results, save_results
+from harness.bench.workloads import load_workloads, select
 from harness.errors import InputError, UsageError
 from harness.results import FAIL, PASS, WARN, BenchReport
-from harness.workloads import load_workloads, select
 
 LOOKUP, BATCH, BARE = select(load_workloads(), ["lookup", "batch_1000", "batch_1000_bare"])
 
@@ -220,16 +220,16 @@ def test_ab_run_flags_the_workload_an_index_drop_slows(tmp_path: Path) -> None:
 def test_only_the_original_baseline_runs_the_original_sql(monkeypatch: pytest.MonkeyPatch, baseline: str,
                                                           original_sql: bool) -> None:
     """Any other baseline schema (a previous version of this one) runs the same SQL as the candidate."""
-    import harness.bench
+    import harness.bench.runner
 
     calls: list[bool] = []
-    real_bind = harness.bench.bind
+    real_bind = harness.bench.runner.bind
 
     def spy(*args: object, baseline: bool = False, **kwargs: object) -> object:
         calls.append(baseline)
         return real_bind(*args, baseline=baseline, **kwargs)
 
-    monkeypatch.setattr(harness.bench, "bind", spy)
+    monkeypatch.setattr(harness.bench.runner, "bind", spy)
     run_bench(["1k"], baseline_schema=data.SCHEMA if baseline == "schema" else "original",
               workloads=["range_24h"], rounds=3, cache_dir=data.CACHE)
     assert sorted(calls) == [False, original_sql]
@@ -246,7 +246,7 @@ def test_ab_run_against_the_original_design_shows_the_view_gain() -> None:
 def test_drop_statistics_removes_analyze_results(tmp_path: Path) -> None:
     import sqlite3
 
-    from harness.bench import copy_database, drop_statistics
+    from harness.bench.runner import copy_database, drop_statistics
 
     target = tmp_path / "analyzed.db"
     copy_database(data.database("1k"), target)

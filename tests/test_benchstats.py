@@ -1,4 +1,4 @@
-"""harness.benchstats: nearest-rank percentiles, summaries, reliability rules, A/B comparison."""
+"""harness.bench.stats: nearest-rank percentiles, summaries, reliability rules, A/B comparison."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from harness import benchstats
-from harness.benchstats import compare, contention_warnings, percentile, reliability_warnings, summarize
+from harness.bench import stats as benchstats
+from harness.bench.stats import compare, contention_warnings, percentile, reliability_warnings, summarize
 
 
 def test_percentile_is_nearest_rank_and_always_an_observed_value() -> None:

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import workers
 
-from harness import db
-from harness.checkpoint import THREAD_NAME, Checkpointer
+from harness.changes.install import init_database
+from harness.engine import db
 from harness.errors import UsageError
-from harness.migrate import init_database
-from harness.store import Store
+from harness.store.checkpoint import THREAD_NAME, Checkpointer
+from harness.store.store import Store
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from harness.checks import check_schema, dataset, open_target, ordered_specs, plan, run_checks
+from harness.checks import check_schema, known_rows, open_target, ordered_specs, plan, run_checks
 from harness.checks.catalogue import render_catalogue
 from harness.checks.plans import full_scans, indexes_used, query_plan
 from harness.checks.registry import CHECKLIST_GROUPS, EXTRA_GROUPS
-from harness.contract import load_contract
-from harness.db import apply_schema, connect, schema_path
+from harness.contract.model import load_contract
+from harness.engine.db import apply_schema, connect, schema_path
 from harness.errors import InputError, SchemaLoadError, UsageError
 from harness.results import ERROR, FAILED, PASSED, SKIPPED
 
@@ -28,7 +28,7 @@ def _database(path: Path, *, with_data: bool = True) -> Path:
     try:
         apply_schema(conn, schema_path().read_text(encoding="utf-8"))
         if with_data:
-            dataset.load(conn, CONTRACT)
+            known_rows.load(conn, CONTRACT)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
@@ -124,7 +124,7 @@ def test_a_legitimate_change_is_one_edit_to_the_contract(tmp_path: Path) -> None
     schema.write_text(text.replace("OR status = 'partial' OR status = 'cancelled'", widened), encoding="utf-8")
     message = _failed(_failures(schema=schema), "enum_receipts_status")
     assert "receipts.status: accepts 'skipped'" in message
-    document = json.loads((Path(__file__).resolve().parent.parent / "harness" / "contract.json").read_text("utf-8"))
+    document = json.loads((Path(__file__).resolve().parent.parent / "harness" / "contract" / "contract.json").read_text("utf-8"))
     status = next(c for c in document["tables"]["receipts"]["columns"] if c["name"] == "status")
     status["values"].append("skipped")
     contract = tmp_path / "contract.json"
@@ -133,7 +133,7 @@ def test_a_legitimate_change_is_one_edit_to_the_contract(tmp_path: Path) -> None
 
 
 def test_the_contract_can_require_a_newer_sqlite(tmp_path: Path) -> None:
-    document = json.loads((Path(__file__).resolve().parent.parent / "harness" / "contract.json").read_text("utf-8"))
+    document = json.loads((Path(__file__).resolve().parent.parent / "harness" / "contract" / "contract.json").read_text("utf-8"))
     document["sqlite_min_version"] = "9.0.0"
     contract = tmp_path / "contract.json"
     contract.write_text(json.dumps(document), encoding="utf-8")
@@ -282,18 +282,18 @@ def test_full_scans_see_through_aliases(loaded: sqlite3.Connection) -> None:
 
 
 def test_the_view_oracles_read_the_contract_as_a_person_would() -> None:
-    data = dataset.Dataset(
-        receipts=tuple({**r, "id": n} for n, r in enumerate(dataset.RECEIPTS, start=1)),
-        audit=dataset.AUDIT, stages=dataset.STAGES, violations=dataset.VIOLATIONS)
-    recent = dataset.recent_executions(data, 100)
+    data = known_rows.Dataset(
+        receipts=tuple({**r, "id": n} for n, r in enumerate(known_rows.RECEIPTS, start=1)),
+        audit=known_rows.AUDIT, stages=known_rows.STAGES, violations=known_rows.VIOLATIONS)
+    recent = known_rows.recent_executions(data, 100)
     # Newest first by instant, ties (exec-3 and exec-4 at 09:00Z) by id descending.
     assert [r[0] for r in recent] == ["exec-5", "exec-2", "exec-1", "exec-4", "exec-3", "exec-6", "exec-7"]
     # exec-1 (agent-a, 10:00:00 to 10:01:00 UTC): the two edges and one inside; not 1 ms late, not agent-b.
     assert {r[0]: (r[8], r[9]) for r in recent}["exec-1"] == (3, 2)
-    agents = dataset.agent_performance_summary(data)
+    agents = known_rows.agent_performance_summary(data)
     assert [a[0] for a in agents] == ["agent-a", "agent-b", "agent-c", "agent-d"]
     assert agents[0][4] == 20506.67 and agents[0][8] == "2026-01-29 11:30:00.250"
-    stages = dataset.pipeline_stage_performance(data)
+    stages = known_rows.pipeline_stage_performance(data)
     assert [(s[0], s[2]) for s in stages] == [
         ("μ₂_extract", 250.0), ("μ₁_normalize", 133.67), ("μ₃_emit", 33.5), ("μ₄_canonicalize", 5.0),
         ("μ₅_receipt", 5.0)]
@@ -306,4 +306,4 @@ def test_the_view_oracles_read_the_contract_as_a_person_would() -> None:
     ("2026-01-29T11:30:00.250", "2026-01-29 11:30:00.250"),
 ])
 def test_utc_text_is_the_normalized_form(timestamp: str, utc: str) -> None:
-    assert dataset.utc_text(timestamp) == utc
+    assert known_rows.utc_text(timestamp) == utc

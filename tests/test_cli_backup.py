@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.changes.install import init_database
 from harness.cli import main
-from harness.migrate import init_database
-from harness.store import Store
+from harness.store.store import Store
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ import pytest
 
 from harness.checks import plan
 from harness.cli import main
-from harness.contract import load_contract
-from harness.db import apply_schema, connect, schema_path
-from harness.reports.checks import render_json
+from harness.contract.model import load_contract
+from harness.engine.db import apply_schema, connect, schema_path
+from harness.reports.check_report import render_json
 from harness.results import CheckReport, Finding
 
 N_CHECKS = len(plan(load_contract()))

@@ -24,9 +24,9 @@ from typing import Any
 import pytest
 import workers
 
+from harness.changes.install import init_database
 from harness.cli import main
-from harness.migrate import init_database
-from harness.store import Store
+from harness.store.store import Store
 
 IS_ROOT = os.geteuid() == 0
 

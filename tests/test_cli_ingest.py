@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from harness.changes.install import init_database
 from harness.cli import main
-from harness.contract import load_contract, row_violations
-from harness.migrate import init_database
+from harness.contract.model import load_contract, row_violations
 
 AUDIT = {"kind": "audit", "timestamp": "2026-01-29T12:00:00Z", "agent_id": "a1", "operation": "emit", "status": "completed"}
 

@@ -16,7 +16,7 @@ import pytest
 
 from harness import signoff as api
 from harness.cli import main
-from harness.contract import document_schema
+from harness.contract.model import document_schema
 from harness.results import FAIL, WARN
 
 REPORTS = {"signoff.html", "signoff.md", "signoff.json", "junit.xml"}

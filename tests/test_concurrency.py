@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 import workers
 
-import harness.db
-import harness.store
-from harness.migrate import init_database
-from harness.store import Store
+import harness.engine.db
+import harness.store.store
+from harness.changes.install import init_database
+from harness.store.store import Store
 
 WORKERS = Path(__file__).with_name("workers.py")
 PROCESSES = 8
@@ -131,7 +131,7 @@ def test_memory_upserts_from_eight_processes_lose_nothing(database: Path) -> Non
 # ------------------------------------------------- the store waits its turn
 @pytest.fixture
 def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(harness.db, "BUSY_TIMEOUT_MS", 50)  # connections made from now on wait 50 ms
+    monkeypatch.setattr(harness.engine.db, "BUSY_TIMEOUT_MS", 50)  # connections made from now on wait 50 ms
 
 
 @pytest.mark.parametrize("write", ["transaction", "autocommit"])
@@ -147,7 +147,7 @@ def test_a_write_refused_as_busy_is_retried_not_surfaced(
         if len(pauses) == 2:
             holder.execute("COMMIT")
 
-    monkeypatch.setattr(harness.store, "_pause", release_on_second_pause)
+    monkeypatch.setattr(harness.store.store, "_pause", release_on_second_pause)
     with Store.open(database) as store:
         if write == "transaction":
             store.record_receipts([workers.bundle("busy", 0)])  # BEGIN IMMEDIATE

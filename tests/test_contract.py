@@ -21,11 +21,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness import contract, strategies
-from harness.contract import REFUSED, Violation, load_contract
+from harness.contract import model as contract
+from harness.contract.model import REFUSED, Violation, load_contract
 from harness.errors import ContractError
+from harness.testing import strategies
 
-SHIPPED = json.loads(resources.files("harness").joinpath("contract.json").read_text(encoding="utf-8"))
+SHIPPED = json.loads(resources.files("harness.contract").joinpath("contract.json").read_text(encoding="utf-8"))
 CONTRACT = load_contract()
 BASE_TABLES = ["receipts", "agent_memory", "audit_log", "workflow_sessions", "collision_detection",
                "pipeline_metrics", "slo_violations"]  # fmt: skip
@@ -33,7 +34,7 @@ BASE_TABLES = ["receipts", "agent_memory", "audit_log", "workflow_sessions", "co
 
 # ------------------------------------------------------------------ loading
 def test_shipped_contract_loads() -> None:
-    assert CONTRACT.source == "harness/contract.json"
+    assert CONTRACT.source == "harness/contract/contract.json"
     assert len(CONTRACT.sha256) == 64 and int(CONTRACT.sha256, 16) >= 0
     assert CONTRACT.schema_version >= 1
     assert [t.name for t in CONTRACT.base_tables] == BASE_TABLES

@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 import workers
 
-from harness.migrate import init_database
-from harness.store import Store
+from harness.changes.install import init_database
+from harness.store.store import Store
 
 pytestmark = pytest.mark.slow  # about 40 s on 2 cores; CI runs it (deselect locally with -m "not slow")
 WORKERS = Path(__file__).with_name("workers.py")

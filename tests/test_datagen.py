@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import db
-from harness.contract import is_timestamp, load_contract, utc_key
-from harness.datagen import (
+from harness.bench.datagen import (
     DATA_END,
     SCALES,
     DataSpec,
@@ -22,8 +20,10 @@ from harness.datagen import (
     generate_memory,
     generate_sessions,
 )
+from harness.contract.model import is_timestamp, load_contract, utc_key
+from harness.engine import db
 from harness.errors import UsageError
-from harness.store import Store
+from harness.store.store import Store
 
 SPEC = DataSpec(receipts=1000, seed=7)
 BASE_TABLES = {t.name for t in load_contract().base_tables}
@@ -164,7 +164,7 @@ def test_audit_rows_lie_inside_their_receipt_window(bulk: sqlite3.Connection) ->
 
 def test_documents_pass_their_json_schemas(bulk: sqlite3.Connection) -> None:
     contract = load_contract()
-    from harness.contract import row_violations
+    from harness.contract.model import row_violations
 
     for table in ("receipts", "audit_log", "workflow_sessions", "agent_memory"):
         t = contract.tables[table]
@@ -225,7 +225,7 @@ def test_cache_key_changes_with_schema_seed_and_size() -> None:
 
 
 def test_cache_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from harness.datagen import default_cache_dir
+    from harness.bench.datagen import default_cache_dir
 
     monkeypatch.setenv("GGEN_DB_CACHE", str(tmp_path))
     assert default_cache_dir() == tmp_path

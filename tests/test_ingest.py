@@ -1,4 +1,4 @@
-"""harness.ingest: the line format agrees with the contract; all-or-nothing; every bad line reported."""
+"""harness.ingest.runner: the line format agrees with the contract; all-or-nothing; every bad line reported."""
 
 from __future__ import annotations
 
@@ -17,17 +17,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-import harness.db
-import harness.store
-from harness.contract import load_contract
+import harness.engine.db
+import harness.store.store
+from harness.changes.install import init_database
+from harness.contract.model import load_contract
 from harness.errors import InputError
-from harness.ingest import ingest
-from harness.ingest_format import KIND_TABLES, NOT_INGESTED, default_format
-from harness.ingest_lines import MAX_LINE_BYTES
-from harness.migrate import init_database
+from harness.ingest.format import KIND_TABLES, NOT_INGESTED, default_format
+from harness.ingest.lines import MAX_LINE_BYTES
+from harness.ingest.runner import ingest
 
 CONTRACT = load_contract()
-SCHEMA = json.loads((Path(__file__).parent.parent / "harness" / "schemas" / "ingest.schema.json").read_text())
+SCHEMA = json.loads((Path(__file__).parent.parent / "harness" / "contract" / "formats" / "ingest.schema.json").read_text())
 
 RECEIPT = {
     "kind": "receipt",
@@ -367,7 +367,7 @@ def test_memory_does_not_grow_with_the_file(tmp_path: Path, generated: tuple[Pat
 # ------------------------------------------------------------ the write lock
 @pytest.fixture
 def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(harness.db, "BUSY_TIMEOUT_MS", 50)  # connections made from now on wait 50 ms
+    monkeypatch.setattr(harness.engine.db, "BUSY_TIMEOUT_MS", 50)  # connections made from now on wait 50 ms
 
 
 def test_ingest_waits_for_the_write_lock(
@@ -382,7 +382,7 @@ def test_ingest_waits_for_the_write_lock(
         if holder.in_transaction:
             holder.execute("COMMIT")
 
-    monkeypatch.setattr(harness.store, "_pause", release_after_first_pause)
+    monkeypatch.setattr(harness.store.store, "_pause", release_after_first_pause)
     result = ingest(database, jsonl(tmp_path, [RECEIPT, METRIC, AUDIT]))
     holder.close()
     assert result.ok and result.written == {"receipt": 1, "stage_metric": 1, "audit": 1}
@@ -393,7 +393,7 @@ def test_ingest_waits_for_the_write_lock(
 def test_ingest_gives_up_on_a_lock_that_is_never_released(
     database: Path, tmp_path: Path, short_busy_timeout: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(harness.store, "BUSY_RETRY_S", 0.0)  # give up at the first busy timeout
+    monkeypatch.setattr(harness.store.store, "BUSY_RETRY_S", 0.0)  # give up at the first busy timeout
     holder = sqlite3.connect(database, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:

@@ -1,4 +1,4 @@
-"""harness.introspection: what PRAGMAs and sqlite_master say, as frozen records."""
+"""harness.engine.introspection: what PRAGMAs and sqlite_master say, as frozen records."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from harness.db import scratch_database
-from harness.introspection import (
+from harness.engine.db import scratch_database
+from harness.engine.introspection import (
     SchemaInfo,
     ddl_statements,
     inspect_schema,

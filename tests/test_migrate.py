@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from harness import db
-from harness.contract import load_contract
+from harness.changes.install import default_db_path, init_database
+from harness.contract.model import load_contract
+from harness.engine import db
 from harness.errors import InputError, SchemaLoadError, SchemaVersionError
-from harness.migrate import default_db_path, init_database
 
 RECEIPT = (
     "INSERT INTO receipts (execution_id, agent_id, operation, status, timestamp, duration_ms) "

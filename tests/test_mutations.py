@@ -15,8 +15,8 @@ from mutants import MUTANTS, NOT_MUTABLE, Mutant
 
 from harness.checks import check_schema, ordered_specs, plan
 from harness.cli import main
-from harness.contract import load_contract
-from harness.db import schema_path
+from harness.contract.model import load_contract
+from harness.engine.db import schema_path
 from harness.results import CheckReport
 
 

@@ -1,6 +1,6 @@
 """Deterministic performance gates: query plans and SQLite VM step counts (no timings).
 
-For every read workload of harness.workloads, on generated data at 1k and 10k:
+For every read workload of harness.bench.workloads, on generated data at 1k and 10k:
 * plan gate: EXPLAIN QUERY PLAN uses the index the contract (or the workload)
   names, and never SCANs a table that grows with the data, except an ordered
   index walk stopped by a LIMIT;
@@ -22,8 +22,8 @@ from pathlib import Path
 import _bench_data as data
 import pytest
 
-from harness.rounds import SAMPLED_PARAMS, DataSample, ReadRound, query_plan, vm_steps
-from harness.workloads import BOUNDED, READ, Workload, load_workloads
+from harness.bench.rounds import SAMPLED_PARAMS, DataSample, ReadRound, query_plan, vm_steps
+from harness.bench.workloads import BOUNDED, READ, Workload, load_workloads
 
 #: Steps per returned row may grow this much from 1k to 10k (few-row results round up).
 STEP_TOLERANCE = 0.25

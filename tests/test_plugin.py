@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from harness.checks import plan
-from harness.contract import load_contract
-from harness.db import apply_schema, connect, schema_path
+from harness.contract.model import load_contract
+from harness.engine.db import apply_schema, connect, schema_path
 
 pytest_plugins = ["pytester"]
 

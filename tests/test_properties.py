@@ -1,6 +1,6 @@
 """Property tests: the database's accept/refuse decisions equal the contract's own predicate.
 
-Rows generated from the contract (harness.strategies) are inserted into one
+Rows generated from the contract (harness.testing.strategies) are inserted into one
 scratch database per module, each example inside a SAVEPOINT that is rolled
 back, and the database's decision is compared with contract.row_violations.
 A disagreement names the table, the column, the value and both decisions;
@@ -18,10 +18,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness import contract, strategies
-from harness.contract import Table
-from harness.db import scratch_database
-from harness.strategies import Bundle, Row
+from harness.contract import model as contract
+from harness.contract.model import Table
+from harness.engine.db import scratch_database
+from harness.testing import strategies
+from harness.testing.strategies import Bundle, Row
 
 CONTRACT = contract.load_contract()
 TABLES = CONTRACT.base_tables

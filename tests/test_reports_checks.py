@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET  # noqa: S405 (parses only XML these tests render)
 
-from harness.reports.checks import md_cell, render_json, render_junit, render_markdown, render_text
+from harness.reports.check_report import md_cell, render_json, render_junit, render_markdown, render_text
 from harness.results import ERROR, FAILED, PASSED, SKIPPED, CheckReport, Finding
 
 HOSTILE = "a|b\nc `code` <script>alert(1)</script> & *bold* _it_ [link](x) \\ \x00\x1b end"

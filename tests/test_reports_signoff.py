@@ -12,7 +12,7 @@ import _signoff_fakes as fake
 import jsonschema
 import pytest
 
-from harness.contract import document_schema
+from harness.contract.model import document_schema
 from harness.reports import charts, signoff_html, signoff_json, signoff_junit, signoff_markdown, signoff_view
 from harness.results import ERROR, FAIL, SKIPPED, WARN, DerivedCheck
 from harness.signoff import Delta

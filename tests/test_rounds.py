@@ -9,10 +9,10 @@ from pathlib import Path
 import _bench_data as data
 import pytest
 
-from harness import db
-from harness.bench import copy_database
-from harness.rounds import bind, wal_file_size, warm_up
-from harness.workloads import load_workloads, select
+from harness.bench.rounds import bind, wal_file_size, warm_up
+from harness.bench.runner import copy_database
+from harness.bench.workloads import load_workloads, select
+from harness.engine import db
 
 
 @pytest.fixture

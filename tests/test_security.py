@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-import harness.db
-from harness.backup import backup
-from harness.ingest import ingest
-from harness.migrate import init_database
-from harness.store import Store
+import harness.engine.db
+from harness.changes.install import init_database
+from harness.ingest.runner import ingest
+from harness.store.backup import backup
+from harness.store.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = ROOT / "pyproject.toml"
@@ -142,7 +142,7 @@ def test_ingest_creates_no_readable_files(tmp_path: Path, permissive_umask: None
 
 def test_a_connection_to_a_new_path_creates_an_owner_only_file(tmp_path: Path, permissive_umask: None) -> None:
     path = tmp_path / "created-by-connect.db"
-    conn = harness.db.connect(path)
+    conn = harness.engine.db.connect(path)
     conn.execute("CREATE TABLE t (x)")
     conn.execute("INSERT INTO t VALUES (1)")
     try:

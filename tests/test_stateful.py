@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from harness.db import scratch_database
+from harness.engine.db import scratch_database
 from harness.errors import ValidationError
-from harness.store import ReceiptBundle, Store, utc_text
+from harness.store.store import ReceiptBundle, Store, utc_text
 
 EXECUTIONS = [f"e{i}" for i in range(12)]
 AGENTS = ["a1", "a2", "o'brien", "x'); DELETE FROM audit_log; --"]

@@ -13,12 +13,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness import db
-from harness.contract import document_schema, load_contract, row_violations
+from harness.contract.model import document_schema, load_contract, row_violations
+from harness.engine import db
+from harness.engine.introspection import quote_identifier
 from harness.errors import UsageError, ValidationError
-from harness.introspection import quote_identifier
-from harness.rowcheck import MAX_JSON_BYTES, MAX_TEXT_BYTES, ProblemError, TableCheck, compile_document_check
-from harness.store import ReceiptBundle, Store, insert_sql
+from harness.store.store import ReceiptBundle, Store, insert_sql
+from harness.store.validation import (
+    MAX_JSON_BYTES,
+    MAX_TEXT_BYTES,
+    ProblemError,
+    TableCheck,
+    compile_document_check,
+)
 
 CONTRACT = load_contract()
 STAGES = ("μ₁_normalize", "μ₂_extract", "μ₃_emit", "μ₄_canonicalize", "μ₅_receipt")
@@ -555,8 +561,8 @@ def test_compiled_checks_decide_exactly_as_the_contract(table_name: str, data: s
 def test_the_timestamp_fast_path_accepts_only_real_calendar_days(year: int) -> None:
     """Every month and day (00-32) of a plain, a century and two leap-rule years: what the
     precompiled pattern accepts, the contract's calendar accepts; it sends only Feb 29 to it."""
-    from harness.contract import is_timestamp
-    from harness.rowcheck import _EASY_TIMESTAMP, _timestamp_ok
+    from harness.contract.model import is_timestamp
+    from harness.store.validation import _EASY_TIMESTAMP, _timestamp_ok
 
     for month in range(0, 14):
         for day in range(0, 33):

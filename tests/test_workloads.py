@@ -1,4 +1,4 @@
-"""harness.workloads: every target and every documented query is a workload, stated completely."""
+"""harness.bench.workloads: every target and every documented query is a workload, stated completely."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ import sqlite3
 import _bench_data as data
 import pytest
 
-from harness.contract import load_contract
-from harness.errors import UsageError
-from harness.workloads import (
+from harness.bench.workloads import (
     ALL_SCALES,
     BOUNDED,
     READ,
@@ -21,6 +19,8 @@ from harness.workloads import (
     to_original,
     workload_names,
 )
+from harness.contract.model import load_contract
+from harness.errors import UsageError
 
 WORKLOADS = load_workloads()
 CONTRACT = load_contract()

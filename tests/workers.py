@@ -26,8 +26,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from harness import db
-from harness.store import ReceiptBundle, Store
+from harness.engine import db
+from harness.store.store import ReceiptBundle, Store
 
 STAGES = ("μ₁_normalize", "μ₂_extract", "μ₃_emit", "μ₄_canonicalize", "μ₅_receipt")
 OPERATIONS = ("generation", "validation", "emission", "canonicalization")

@@ -8,7 +8,8 @@
 Modules: registry (codes, groups, order), context (what a check sees),
 runner (check_schema), and one module per kind of check: checklist (the 36
 original checks), structure, values, behaviour, rollups, views, queries,
-flows, data, environment. Importing this package registers them all.
+flows, stored_data, environment. Shared helpers: scratch_rows (rows for
+scratch databases), known_rows (a small known data set and its oracles), plans. Importing this package registers them all.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from __future__ import annotations
 from harness.checks import (  # noqa: F401  (imported to register their checks, in report order)
     behaviour,
     checklist,
-    data,
     environment,
     flows,
     queries,
     rollups,
+    stored_data,
     structure,
     values,
     views,

@@ -9,7 +9,7 @@ from typing import Any
 from harness.checks.context import CheckContext
 from harness.checks.registry import Broken, over_foreign_keys, over_rules, register
 from harness.checks.rollups import rollup_problems
-from harness.checks.rows import (
+from harness.checks.scratch_rows import (
     insert,
     insert_with_parents,
     probe_insert,
@@ -20,8 +20,8 @@ from harness.checks.rows import (
     undone,
 )
 from harness.checks.structure import foreign_key_problems
-from harness.contract import ForeignKey, Rule, Table
-from harness.introspection import quote_identifier
+from harness.contract.model import ForeignKey, Rule, Table
+from harness.engine.introspection import quote_identifier
 
 # Two forms of instants for the not_before rule: text order and time order disagree.
 LATER_TEXT_EARLIER_TIME = ("2026-01-29T12:00:00+02:00", "2026-01-29 11:00:00")  # 10:00Z vs 11:00Z

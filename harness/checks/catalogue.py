@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from harness.checks import plan
 from harness.checks.registry import CHECKLIST_GROUPS, EXTRA_GROUPS, CheckSpec, PlannedCheck
-from harness.contract import Contract, load_contract
+from harness.contract.model import Contract, load_contract
 
 
 def _cell(text: str) -> str:
@@ -34,7 +34,7 @@ def render_catalogue(contract: Contract | None = None) -> str:
         "",
         f"`ggen-db check` runs {len(planned)} checks against the shipped contract: the 36 of the original "
         "delivery checklist, ported one to one with real assertions, then every promise derived from "
-        "`harness/contract.json`. Codes are stable: search for them in CI logs and reports. A check on a "
+        "`harness/contract/contract.json`. Codes are stable: search for them in CI logs and reports. A check on a "
         "family (`enum_{table}_{column}`) runs once per item the contract declares, so a schema change "
         "the contract also describes keeps passing.",
         "",

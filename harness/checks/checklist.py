@@ -13,7 +13,15 @@ from harness.checks import flows, structure, values, views
 from harness.checks.behaviour import orphan_problems
 from harness.checks.context import CheckContext
 from harness.checks.registry import Broken, one, register
-from harness.checks.rows import insert, insert_with_parents, probe_insert, sample_row, show, stored, undone
+from harness.checks.scratch_rows import (
+    insert,
+    insert_with_parents,
+    probe_insert,
+    sample_row,
+    show,
+    stored,
+    undone,
+)
 
 CHECKLIST_TABLES = ("receipts", "agent_memory", "audit_log", "workflow_sessions", "collision_detection",
                     "pipeline_metrics", "slo_violations")
@@ -249,7 +257,7 @@ def fk_declared(ctx: CheckContext) -> Iterable[str]:
     subjects=one("collision_detection.session_id"),
     promise="A collision of an existing session is accepted; one of a missing session is refused (foreign "
     "keys are on in harness connections).",
-    fix="Declare the foreign key and connect through harness.db (foreign_keys = ON).",
+    fix="Declare the foreign key and connect through harness.engine.db (foreign_keys = ON).",
 )
 def fk_orphan(ctx: CheckContext) -> Iterable[str]:
     fk = structure.contract_foreign_key(ctx, "collision_detection", "session_id")
@@ -268,7 +276,7 @@ for _number, _view in enumerate(("recent_executions", "agent_performance_summary
         subjects=one(_view, view=_view),
         promise=f"On a known data set (mixed timestamp forms, ties, window edges), {_view} returns exactly the "
         "rows the contract describes, in its order, whichever order the rows were written in.",
-        fix="Compare the view's SQL with its doc in harness/contract.json; the message names the row and column.",
+        fix="Compare the view's SQL with its doc in harness/contract/contract.json; the message names the row and column.",
     )(views.view_values_check)
 
 

@@ -13,10 +13,10 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness import db as harness_db
 from harness.checks.registry import Broken
-from harness.contract import Contract, Table
-from harness.introspection import SchemaInfo, TableInfo
+from harness.contract.model import Contract, Table
+from harness.engine import db as harness_db
+from harness.engine.introspection import SchemaInfo, TableInfo
 
 
 @dataclass

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness import db as harness_db
 from harness.checks.context import CheckContext
 from harness.checks.registry import Broken, Skip, register
+from harness.engine import db as harness_db
+from harness.engine.introspection import schema_snapshot
 from harness.errors import GgenDbError
-from harness.introspection import schema_snapshot
 
 _PRAGMA_NAME = re.compile(r"[a-z_]+")
 
@@ -163,11 +163,11 @@ def journal_mode(ctx: CheckContext) -> Iterable[str]:
     "harness_connection_pragmas",
     title="harness connections keep the contract's pragmas",
     group="Environment",
-    promise="A connection from harness.db (after the schema is applied to it) has the contract's pragmas: "
+    promise="A connection from harness.engine.db (after the schema is applied to it) has the contract's pragmas: "
     "foreign keys on, WAL, synchronous NORMAL, the busy timeout; read-only and in-memory ones have "
     "foreign keys on too.",
     fix="Do not change per-connection pragmas (foreign_keys, synchronous, busy_timeout) in schema.sql; "
-    "harness/db.py sets them.",
+    "harness/engine/db.py sets them.",
 )
 def connection_pragmas(ctx: CheckContext) -> Iterable[str]:
     script = ctx.schema_text if ctx.schema_text is not None else ";\n".join(ctx.ddl) + ";"
@@ -177,12 +177,12 @@ def connection_pragmas(ctx: CheckContext) -> Iterable[str]:
             try:
                 harness_db.apply_schema(conn, script, source="schema")
             except GgenDbError as e:
-                return [f"schema: does not apply through harness.db ({e})"]
-            found.extend(_pragma_problems(conn, ctx.contract.pragmas, "harness.db.connect"))
+                return [f"schema: does not apply through harness.engine.db ({e})"]
+            found.extend(_pragma_problems(conn, ctx.contract.pragmas, "harness.engine.db.connect"))
         with closing(harness_db.connect_read_only(path)) as conn:
-            found.extend(_pragma_problems(conn, {"foreign_keys": 1}, "harness.db.connect_read_only"))
+            found.extend(_pragma_problems(conn, {"foreign_keys": 1}, "harness.engine.db.connect_read_only"))
     with closing(harness_db.connect_memory()) as conn:
-        found.extend(_pragma_problems(conn, {"foreign_keys": 1}, "harness.db.connect_memory"))
+        found.extend(_pragma_problems(conn, {"foreign_keys": 1}, "harness.engine.db.connect_memory"))
     return found
 
 

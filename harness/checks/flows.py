@@ -8,7 +8,7 @@ from typing import Any
 
 from harness.checks.context import CheckContext
 from harness.checks.registry import Broken, register
-from harness.checks.rows import insert, sample_row
+from harness.checks.scratch_rows import insert, sample_row
 from harness.checks.views import all_view_problems, read_back
 
 FLOW_START = "2026-01-29T12:00:00+01:00"  # 11:00:00Z; the run lasts 5 s

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.contract import Contract
+from harness.contract.model import Contract
 
 CHECKLIST_GROUPS = (
     "Schema Structure",

@@ -1,7 +1,7 @@
 """Rollup tables: kept exact by triggers, compared with a recomputation from the base tables.
 
 The contract marks the rollups `derived` and says in words what they hold;
-harness.rollups says it in SQL (the recomputation); ROLLUPS adds the writes
+harness.contract.rollup_sql says it in SQL (the recomputation); ROLLUPS adds the writes
 that exercise every trigger path: insert, update of each counted column, a
 move to another key, deletes (the current extreme included), ties at an
 extreme and cascades.
@@ -16,15 +16,15 @@ from typing import Any
 
 from harness.checks.context import CheckContext
 from harness.checks.registry import Broken, over_derived_tables, register
-from harness.contract import Contract
-from harness.introspection import quote_identifier
-from harness.rollups import ROLLUPS as ROLLUP_SQL
-from harness.rollups import RollupSql
+from harness.contract.model import Contract
+from harness.contract.rollup_sql import ROLLUPS as ROLLUP_SQL
+from harness.contract.rollup_sql import RollupSql
+from harness.engine.introspection import quote_identifier
 
 
 @dataclass(frozen=True)
 class Rollup:
-    sql: RollupSql  # what the rollup holds (harness.rollups)
+    sql: RollupSql  # what the rollup holds (harness.contract.rollup_sql)
     writes: tuple[str, ...]  # statements run one after another over the known data set
 
     @property
@@ -104,12 +104,12 @@ def _show(values: tuple[Any, ...] | None) -> str:
     "look it up again when its last row goes.",
 )
 def rollup_exact(ctx: CheckContext, table: str) -> Iterable[str]:
-    from harness.checks import dataset, views  # views imports this module
+    from harness.checks import known_rows, views  # views imports this module
 
     rollup = rollup_definition(table)
-    ctx.require_tables(table, rollup.base, *dataset.TABLES)
+    ctx.require_tables(table, rollup.base, *known_rows.TABLES)
     db = ctx.scratch()
-    dataset.load(db, ctx.contract)
+    known_rows.load(db, ctx.contract)
     found = [f"after loading the data set: {p}" for p in rollup_problems(db, ctx.contract, table)]
     for statement in rollup.writes:
         db.execute(statement)
@@ -129,18 +129,18 @@ def rollup_exact(ctx: CheckContext, table: str) -> Iterable[str]:
     fix="Maintain rollups only with triggers (they run inside the writing transaction), never from outside it.",
 )
 def rollup_rollback(ctx: CheckContext) -> Iterable[str]:
-    from harness.checks import dataset
+    from harness.checks import known_rows
 
     tables = [t.name for t in ctx.contract.tables.values()]
     ctx.require_tables(*tables)
     db = ctx.scratch()
-    dataset.load(db, ctx.contract)
+    known_rows.load(db, ctx.contract)
     before = _snapshot(db, tables)
     db.execute("BEGIN")
     for rollup in (rollup_definition(t) for t in tables if ctx.contract_table(t).derived):
         for statement in rollup.writes:
             db.execute(statement)
-    dataset.load(db, ctx.contract, suffix="-rolled-back")
+    known_rows.load(db, ctx.contract, suffix="-rolled-back")
     db.execute("ROLLBACK")
     found = [f"{t}: rows differ after ROLLBACK" for t in tables if _snapshot(db, [t]) != {t: before[t]}]
     return found + rollup_problems(db, ctx.contract)

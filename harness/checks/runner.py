@@ -15,12 +15,12 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from harness import db as harness_db
 from harness.checks.context import CheckContext
 from harness.checks.registry import Broken, PlannedCheck, Skip, plan
-from harness.contract import Contract, load_contract
+from harness.contract.model import Contract, load_contract
+from harness.engine import db as harness_db
+from harness.engine.introspection import ddl_statements, inspect_schema
 from harness.errors import UsageError
-from harness.introspection import ddl_statements, inspect_schema
 from harness.results import ERROR, FAILED, PASSED, SKIPPED, CheckReport, Finding
 
 MAX_PROBLEMS_SHOWN = 6

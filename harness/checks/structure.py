@@ -1,6 +1,6 @@
 """Structural checks: tables, columns, storage, indexes and view columns as the contract declares.
 
-These read only the target's catalogue (harness.introspection), never rows.
+These read only the target's catalogue (harness.engine.introspection), never rows.
 The problem helpers are shared with the numbered checklist checks.
 """
 
@@ -16,8 +16,8 @@ from harness.checks.registry import (
     over_views,
     register,
 )
-from harness.contract import Column, ForeignKey, Index
-from harness.introspection import IndexInfo, TableInfo
+from harness.contract.model import Column, ForeignKey, Index
+from harness.engine.introspection import IndexInfo, TableInfo
 
 # SQLite's own tables, present in any database that uses AUTOINCREMENT or ANALYZE.
 INTERNAL_PREFIX = "sqlite_"
@@ -71,7 +71,7 @@ def column_problems(ctx: CheckContext, table_name: str, column: Column) -> list[
     subjects=over_tables,
     promise="Every column of the table exists with the contract's type, NOT NULL, default, primary key, "
     "AUTOINCREMENT and generated kind, and the table has no column the contract does not list.",
-    fix="Make the CREATE TABLE match the table's `columns` in harness/contract.json, or, for a deliberate "
+    fix="Make the CREATE TABLE match the table's `columns` in harness/contract/contract.json, or, for a deliberate "
     "change, edit the contract in the same commit.",
 )
 def table_columns(ctx: CheckContext, table: str) -> Iterable[str]:
@@ -108,7 +108,7 @@ def table_storage(ctx: CheckContext, table: str) -> Iterable[str]:
     title="no table or view outside the contract",
     group="Tables",
     promise="Every table and view in the schema is declared in the contract (SQLite's own sqlite_* tables aside).",
-    fix="Declare the new table or view in harness/contract.json, or remove it from the schema.",
+    fix="Declare the new table or view in harness/contract/contract.json, or remove it from the schema.",
 )
 def tables_declared(ctx: CheckContext) -> Iterable[str]:
     for name in ctx.info.tables:
@@ -221,7 +221,7 @@ def contract_foreign_key(ctx: CheckContext, table: str, column: str) -> ForeignK
     group="View behaviour",
     subjects=over_views,
     promise="The view exists, can be read, and returns exactly the contract's columns in the contract's order.",
-    fix="Make the view's SELECT list match the view's `columns` in harness/contract.json.",
+    fix="Make the view's SELECT list match the view's `columns` in harness/contract/contract.json.",
 )
 def view_columns(ctx: CheckContext, view: str) -> Iterable[str]:
     actual = ctx.info.views.get(view)

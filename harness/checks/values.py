@@ -2,7 +2,7 @@
 
 Every probe writes one row (with the parents it needs) into a scratch
 database and undoes it. Which values must be accepted is decided by the
-contract's own Python predicates (harness.contract), not by the SQL.
+contract's own Python predicates (harness.contract.model), not by the SQL.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 from harness.checks.context import CheckContext
 from harness.checks.registry import Broken, over_columns, over_normalized_columns, register
-from harness.checks.rows import (
+from harness.checks.scratch_rows import (
     EARLIEST,
     LATEST,
     insert_with_parents,
@@ -23,10 +23,19 @@ from harness.checks.rows import (
     stored,
     undone,
 )
-from harness.contract import Column, Contract, Table, is_id, is_json_text, is_timestamp, utc_key, utc_text
-from harness.introspection import quote_identifier
+from harness.contract.model import (
+    Column,
+    Contract,
+    Table,
+    is_id,
+    is_json_text,
+    is_timestamp,
+    utc_key,
+    utc_text,
+)
+from harness.engine.introspection import quote_identifier
 
-# Timestamps beyond the contract's examples, judged by harness.contract.is_timestamp.
+# Timestamps beyond the contract's examples, judged by harness.contract.model.is_timestamp.
 EDGE_TIMESTAMPS = (
     "2026-01-29T12:00:00+14:00", "2026-01-29T12:00:00+15:00", "2026-01-29T12:00:00-14:00",
     "2026-01-29T12:00:00.5Z", "2026-01-29T12:00:00.123+01:00", "2024-02-29T00:00:00", "2026-02-29T00:00:00",
@@ -151,7 +160,7 @@ def enum_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
     group="Ids and text",
     subjects=over_columns("id"),
     promise="An id of 1 to max_length characters is accepted and stored exactly (quotes included); an empty "
-    "or whitespace-only id, a longer one, or one containing NUL is refused (harness.contract.is_id decides).",
+    "or whitespace-only id, a longer one, or one containing NUL is refused (harness.contract.model.is_id decides).",
     fix="Add `CHECK (length(col) <= N AND trim(col, char(32, 9, 10, 11, 12, 13)) <> '')` to the column.",
 )
 def id_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:

@@ -6,17 +6,17 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from harness.checks import dataset
+from harness.checks import known_rows
 from harness.checks.context import CheckContext
 from harness.checks.plans import describe, full_scans
 from harness.checks.registry import Broken, over_bounded_views, over_views, register
-from harness.checks.rows import insert_with_parents, sample_row
-from harness.introspection import quote_identifier
+from harness.checks.scratch_rows import insert_with_parents, sample_row
+from harness.engine.introspection import quote_identifier
 
 MAX_ROW_DIFFS = 3
 
 
-def read_back(conn: sqlite3.Connection) -> dataset.Dataset:
+def read_back(conn: sqlite3.Connection) -> known_rows.Dataset:
     """The data set as it now stands in the database (after updates and deletes)."""
 
     def rows(sql: str) -> tuple[dict[str, Any], ...]:
@@ -24,7 +24,7 @@ def read_back(conn: sqlite3.Connection) -> dataset.Dataset:
         names = [d[0] for d in cursor.description]
         return tuple(dict(zip(names, r, strict=True)) for r in cursor.fetchall())
 
-    return dataset.Dataset(
+    return known_rows.Dataset(
         receipts=rows("SELECT id, execution_id, agent_id, operation, status, timestamp, files_generated, "
                       "files_modified, duration_ms FROM receipts"),
         audit=rows("SELECT id, agent_id, timestamp FROM audit_log"),
@@ -39,13 +39,13 @@ def view_rows(conn: sqlite3.Connection, ctx: CheckContext, view: str) -> list[tu
     return [tuple(r) for r in conn.execute(f"SELECT {columns} FROM {quote_identifier(view)}")]  # noqa: S608
 
 
-def view_value_problems(ctx: CheckContext, conn: sqlite3.Connection, view: str, data: dataset.Dataset) -> list[str]:
+def view_value_problems(ctx: CheckContext, conn: sqlite3.Connection, view: str, data: known_rows.Dataset) -> list[str]:
     """Differences between the view and its oracle, naming the row and the column."""
     if view not in ctx.info.views:
         raise Broken(f"{view}: view is missing")
-    oracle = dataset.ORACLES.get(view)
+    oracle = known_rows.ORACLES.get(view)
     if oracle is None:
-        raise Broken(f"{view}: no oracle for this view in harness/checks/dataset.py ORACLES")
+        raise Broken(f"{view}: no oracle for this view in harness/checks/known_rows.py ORACLES")
     expected = oracle(data, ctx.contract.views[view])
     actual = view_rows(conn, ctx, view)
     columns = ctx.contract.views[view].columns
@@ -61,17 +61,17 @@ def view_value_problems(ctx: CheckContext, conn: sqlite3.Connection, view: str, 
     return found
 
 
-def all_view_problems(ctx: CheckContext, conn: sqlite3.Connection, data: dataset.Dataset) -> list[str]:
+def all_view_problems(ctx: CheckContext, conn: sqlite3.Connection, data: known_rows.Dataset) -> list[str]:
     return [p for view in ctx.contract.views for p in view_value_problems(ctx, conn, view, data)]
 
 
 def view_values_check(ctx: CheckContext, view: str) -> Iterable[str]:
     """The checklist's view checks: right values, whichever order the rows were written in."""
-    ctx.require_tables(*dataset.TABLES)
+    ctx.require_tables(*known_rows.TABLES)
     found: list[str] = []
     for reverse in (False, True):
         db = ctx.scratch()
-        data = dataset.load(db, ctx.contract, reverse=reverse)
+        data = known_rows.load(db, ctx.contract, reverse=reverse)
         for problem in view_value_problems(ctx, db, view, data):
             if problem not in found:
                 found.append(problem + (" (rows written in reverse order)" if reverse else ""))
@@ -122,7 +122,7 @@ def view_limit(ctx: CheckContext, view: str) -> Iterable[str]:
         minute = f"{n // 60:02d}:{n % 60:02d}"
         timestamp = f"2026-01-29T{minute}:00Z" if n % 2 else f"2026-01-29T{(n // 60) + 1:02d}:{n % 60:02d}:00+01:00"
         row = sample_row(receipts, n, execution_id=f"exec-{n:04d}", timestamp=timestamp)
-        written.append((dataset.utc_text(timestamp), n, row["execution_id"]))
+        written.append((known_rows.utc_text(timestamp), n, row["execution_id"]))
         insert_with_parents(db, ctx.contract, receipts, row)
     expected = [e for _, _, e in sorted(written, reverse=True)][:limit]
     actual = [r[0] for r in db.execute(f"SELECT execution_id FROM {quote_identifier(view)}")]  # noqa: S608
@@ -148,10 +148,10 @@ def audit_window(ctx: CheckContext) -> Iterable[str]:
         raise Broken(f"{view}.audit_entries: not declared in the contract")
     if view not in ctx.info.views:
         raise Broken(f"{view}: view is missing")
-    ctx.require_tables(*dataset.TABLES)
+    ctx.require_tables(*known_rows.TABLES)
     db = ctx.scratch()
-    data = dataset.load(db, ctx.contract)
-    expected = {r[0]: r[8] for r in dataset.recent_executions(data, ctx.contract.views[view].max_rows or 100)}
+    data = known_rows.load(db, ctx.contract)
+    expected = {r[0]: r[8] for r in known_rows.recent_executions(data, ctx.contract.views[view].max_rows or 100)}
     sql = f"SELECT execution_id, audit_entries FROM {quote_identifier(view)}"  # noqa: S608
     for execution_id, count in db.execute(sql):
         if execution_id in expected and count != expected[execution_id]:

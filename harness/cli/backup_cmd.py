@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from harness.backup import BackupResult, backup
 from harness.cli._progress import progress_bar, wanted
+from harness.store.backup import BackupResult, backup
 
 EXAMPLE = """\
 example:

@@ -20,7 +20,7 @@ example:
 CHOICES = ("1k", "10k", "100k", "1m")
 
 if TYPE_CHECKING:
-    from harness.bench import BenchProgress
+    from harness.bench.runner import BenchProgress
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "bench",
         help="measure the SLO workloads (p50/p95/p99 against budgets), optionally A/B against a baseline schema",
         description=(
-            "Measure every SLO workload (harness/workloads.py) on generated data: one call per round, "
+            "Measure every SLO workload (harness/bench/workloads.py) on generated data: one call per round, "
             "percentiles from the raw rounds, budget and headroom per workload. With --baseline-schema the "
             "same workloads run on a database built with that schema, rounds interleaved, and each result "
             "gets the ratio and a Mann-Whitney p-value. Exit 1 when a budget is missed, a ratio target fails "
@@ -83,8 +83,8 @@ def _positive(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from harness.bench import run_bench
-    from harness.benchjson import save_results
+    from harness.bench.results_json import save_results
+    from harness.bench.runner import run_bench
 
     scales = [s for group in (args.scale or [["100k"]]) for s in group]
     if args.json is not None and not args.json.strip():

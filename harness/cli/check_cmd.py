@@ -56,7 +56,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     target.add_argument("--schema", metavar="FILE", help="schema file to check (default: the shipped schema.sql)")
     target.add_argument("--db", metavar="FILE", help="existing database to check, opened read-only")
     parser.add_argument("--contract", metavar="FILE",
-                        help="contract to check against (default: the shipped harness/contract.json)")
+                        help="contract to check against (default: the shipped harness/contract/contract.json)")
     parser.add_argument("--junit", metavar="FILE", type=output_file,
                         help="also write JUnit XML (one testcase per check, classname = group)")
     parser.add_argument("--json", metavar="FILE", type=output_file,
@@ -68,7 +68,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from harness.checks import check_schema
-    from harness.reports import checks as render
+    from harness.reports import check_report as render
 
     report = check_schema(schema=args.schema, db=args.db, contract=args.contract)
     for option, renderer in OUTPUTS:

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from harness.cli._progress import progress_bar, wanted
-from harness.ingest import IngestResult, ingest
+from harness.ingest.runner import IngestResult, ingest
 
 EXIT_REJECTED = 1
 
@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "Load FILE (JSON Lines; '-' reads stdin) into DB, which must exist (ggen-db init). Each line is "
             "an object whose 'kind' (receipt, stage_metric, slo_violation, audit, memory, session, "
             "collision) names the table; the other fields are its columns (format: "
-            "harness/schemas/ingest.schema.json). stage_metric and slo_violation lines follow their receipt "
+            "harness/contract/formats/ingest.schema.json). stage_metric and slo_violation lines follow their receipt "
             "line. The file is one transaction: if any line is rejected nothing is written, every rejected "
             "line is listed as 'line N: table.column: rule: why', and the exit status is 1. With "
             "--skip-invalid the valid lines are written and the rejected ones listed (exit status 1 still, "

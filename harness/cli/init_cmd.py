@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from harness.migrate import DEFAULT_DB_ENV, DEFAULT_DB_PATH, InitResult, init_database
+from harness.changes.install import DEFAULT_DB_ENV, DEFAULT_DB_PATH, InitResult, init_database
 
 EXAMPLE = """\
 example:

@@ -2,7 +2,7 @@
 
 The document holds every figure of the sign-off, including each workload's
 raw rounds, so a later sign-off can test its own rounds against them. Its
-format is harness/schemas/signoff.schema.json (JSON Schema draft 2020-12);
+format is harness/contract/formats/signoff.schema.json (JSON Schema draft 2020-12);
 non-finite floats (an infinite headroom) are written as null, because JSON
 has no Infinity.
 """
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import jsonschema
 
-from harness.contract import document_schema
+from harness.contract.model import document_schema
 from harness.errors import InputError
 
 if TYPE_CHECKING:

@@ -15,18 +15,18 @@ from harness.errors import InputError, SchemaLoadError
 
 BUSY_TIMEOUT_MS = 5000
 # A writer's commit checkpoints only once the log passes 40,000 pages (about 160 MB): the
-# background Checkpointer (harness.checkpoint, started by Store.open) copies the log into the
+# background Checkpointer (harness.store.checkpoint, started by Store.open) copies the log into the
 # database as it grows, so this is the backstop that bounds the log when the checkpointer
 # cannot finish (a writer never pauses long enough for the log to restart). SQLite's 1,000 would
 # put a checkpoint's fsyncs in over 1% of single inserts (benchmarks/where_time_goes.py
 # checkpoint); a batch of 100 writes about 200 pages at 1m, so 40,000 is one in about 200.
 WAL_AUTOCHECKPOINT_PAGES = 40_000
-DEFAULT_SCHEMA = Path(__file__).resolve().parent.parent / "schema.sql"
+DEFAULT_SCHEMA = Path(__file__).resolve().parents[2] / "schema.sql"
 
 
 def schema_path() -> Path:
     """The schema.sql shipped with ggen-db (the repository root, or the installed copy)."""
-    installed = Path(__file__).resolve().parent / "schema.sql"
+    installed = Path(__file__).resolve().parents[1] / "schema.sql"
     return DEFAULT_SCHEMA if DEFAULT_SCHEMA.exists() else installed
 
 

@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from harness import db
+from harness.engine import db
 from harness.errors import UsageError
 
 #: Seconds between checkpoint attempts; an attempt with nothing to copy returns without syncing.

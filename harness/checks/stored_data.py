@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from harness.checks.context import CheckContext
 from harness.checks.registry import over_derived_tables, register
 from harness.checks.rollups import rollup_problems
-from harness.introspection import quote_identifier
+from harness.engine.introspection import quote_identifier
 
 MAX_LISTED = 5
 

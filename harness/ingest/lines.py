@@ -2,8 +2,8 @@
 
 read_lines() yields raw lines with bounded memory (an oversized line is
 skipped, not loaded). LineJudge decides whether one line can be written: valid
-UTF-8, JSON, the ingest schema (harness.ingest_format), the contract's row
-rules (harness.rowcheck, the store's own checks), and, for stage_metric and
+UTF-8, JSON, the ingest schema (harness.ingest.format), the contract's row
+rules (harness.store.validation, the store's own checks), and, for stage_metric and
 slo_violation lines, that they follow their receipt line.
 """
 
@@ -14,9 +14,9 @@ import json
 from collections.abc import Iterator
 from typing import IO, Any, cast
 
-from harness.contract import Contract
-from harness.ingest_format import KIND_TABLES, LineFormat, LineProblem
-from harness.rowcheck import ProblemError, TableCheck
+from harness.contract.model import Contract
+from harness.ingest.format import KIND_TABLES, LineFormat, LineProblem
+from harness.store.validation import ProblemError, TableCheck
 
 MAX_LINE_BYTES = 8 << 20  # a 1 MiB JSON document, escaped, plus the other columns, fits easily
 CHILD_KINDS = ("stage_metric", "slo_violation")

@@ -13,8 +13,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness import db
-from harness.contract import Contract, load_contract
+from harness.contract.model import Contract, load_contract
+from harness.engine import db
 from harness.errors import InputError, SchemaLoadError, SchemaVersionError
 
 DEFAULT_DB_ENV = "GGEN_DB"

@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from harness import __version__
-from harness.benchstats import percentile
+from harness.bench.stats import percentile
 from harness.errors import InputError
 from harness.results import BenchReport, Comparison, DerivedCheck, WorkloadResult
 
 FORMAT = 1
-_REPO = Path(__file__).resolve().parent.parent
+_REPO = Path(__file__).resolve().parents[2]
 
 
 def save_results(report: BenchReport, path: str | os.PathLike[str]) -> Path:

@@ -1,16 +1,16 @@
 """The SLO workloads, defined once, as data.
 
 Every performance target of the original delivery (its README and
-checklist) and every documented query of harness/contract.json is one `Workload` here:
+checklist) and every documented query of harness/contract/contract.json is one `Workload` here:
 what one round does, on which data, the bound on its result, which
 percentile the budget applies to, the budget, how many rounds, and how it
 is run against the ORIGINAL design in an A/B comparison. The benchmark
-runner (harness.bench), the pytest-benchmark targets (benchmarks/) and the
+runner (harness.bench.runner), the pytest-benchmark targets (benchmarks/) and the
 deterministic plan/step gates (tests/test_plans.py) all read this table;
 none of them hard-codes a target.
 
 Conventions common to every workload (stated once here, recorded in each result):
-* Data: harness.datagen at the run's scale (1k, 10k, 100k, 1m receipts; 5
+* Data: harness.bench.datagen at the run's scale (1k, 10k, 100k, 1m receipts; 5
   stage metrics and audit rows per receipt, 30 days ending at
   datagen.DATA_END), loaded once and cached; a run works on a copy.
 * Durability: WAL with synchronous=NORMAL unless the run asks for FULL
@@ -19,7 +19,7 @@ Conventions common to every workload (stated once here, recorded in each result)
   working copy, because statistics change plans (the original's range query
   went from a full scan to a skip-scan after ANALYZE).
 * One round is one call (one statement with all its rows fetched, or one
-  store call); percentiles come from the raw rounds (harness.benchstats).
+  store call); percentiles come from the raw rounds (harness.bench.stats).
 * Parameters are deterministic (seeded) and drawn from the loaded data:
   an existing execution_id per round, an agent drawn in proportion to its
   receipts (busy agents are asked about most), the documented time windows
@@ -38,8 +38,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from harness.benchstats import DEFAULT_THRESHOLD
-from harness.contract import Contract, load_contract
+from harness.bench.stats import DEFAULT_THRESHOLD
+from harness.contract.model import Contract, load_contract
 from harness.errors import UsageError
 
 READ, WRITE = "read", "write"
@@ -90,7 +90,7 @@ class Workload:
     baseline_sql: the same read on the original design (its plain TEXT columns); None for writes.
     index: the index the plan must use when not given by `query` ("rowid" for a rowid range).
     params: named parameters; values are example values, replaced per round by the sources in
-        harness.rounds when the name has one (execution_id, agent_id, session_id, ...).
+        harness.bench.rounds when the name has one (execution_id, agent_id, session_id, ...).
     max_rows: the bound on the rows one round returns (None: a small GROUP BY result).
     batch: receipts written per round (WRITE only): each is one receipt and its 5 stage metrics.
     percentile / budget_ms: the budget applies to this percentile of the rounds.
@@ -240,7 +240,7 @@ def _documented(query: str, title: str, max_steps: int, *, max_rows: int | None 
     )
 
 
-# Every other documented query of the contract (the original documentation's query patterns). Parameters by name (harness.rounds).
+# Every other documented query of the contract (the original documentation's query patterns). Parameters by name (harness.bench.rounds).
 _DOCUMENTED: tuple[Workload, ...] = (
     _documented("recent_executions", "recent executions, newest 10", 1_500, max_rows=10, budget_ms=VIEW_MS),
     _documented("pipeline_stage_performance", "pipeline bottlenecks", 500, max_rows=5, budget_ms=VIEW_MS),

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from harness.db import BUSY_TIMEOUT_MS
+from harness.engine.db import BUSY_TIMEOUT_MS
+from harness.engine.introspection import quote_identifier
 from harness.errors import GgenDbError, InputError
-from harness.introspection import quote_identifier
 
 PAGES_PER_STEP = 1024  # 4 MiB at the default page size: progress moves, each step stays short
 SIDECARS = ("-wal", "-shm", "-journal")

@@ -15,8 +15,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from harness.contract import Column, Contract, Table
-from harness.introspection import quote_identifier
+from harness.contract.model import Column, Contract, Table
+from harness.engine.introspection import quote_identifier
 
 SAMPLE_TIMESTAMP = "2026-01-29T12:00:00Z"
 EARLIEST = "1000-01-01T00:00:00Z"

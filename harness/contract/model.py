@@ -162,24 +162,24 @@ class Contract:
 
 # ------------------------------------------------------------------ loading
 def _schema_text(name: str) -> str:
-    return (resources.files("harness") / "schemas" / name).read_text(encoding="utf-8")
+    return (resources.files("harness.contract") / "formats" / name).read_text(encoding="utf-8")
 
 
 @cache
 def document_schema(name: str) -> dict[str, Any]:
-    """A JSON Schema shipped in the package (harness/schemas/NAME)."""
+    """A JSON Schema shipped in the package (harness/contract/formats/NAME)."""
     try:
         schema: dict[str, Any] = json.loads(_schema_text(name))
     except FileNotFoundError as e:
-        raise ContractError(f"JSON Schema {name!r} is not in harness/schemas") from e
+        raise ContractError(f"JSON Schema {name!r} is not in harness/contract/formats") from e
     return schema
 
 
 def load_contract(path: str | Path | None = None) -> Contract:
     """Load and validate a contract file (default: the one shipped with the package)."""
     if path is None:
-        text = resources.files("harness").joinpath(DEFAULT_CONTRACT).read_text(encoding="utf-8")
-        source = "harness/contract.json"
+        text = resources.files("harness.contract").joinpath(DEFAULT_CONTRACT).read_text(encoding="utf-8")
+        source = "harness/contract/contract.json"
     else:
         try:
             text = Path(path).read_text(encoding="utf-8")

@@ -1,6 +1,6 @@
 """Row validation for the store, compiled once per table from the contract.
 
-The contract's predicates (harness.contract.row_violations) are the
+The contract's predicates (harness.contract.model.row_violations) are the
 definition of a valid row, but they are general and slow (a jsonschema run
 costs ~35 us per document). Writers need a check that costs a few
 microseconds, so each table gets a compiled fast path: plain closures per
@@ -27,7 +27,7 @@ from typing import Any
 
 import jsonschema
 
-from harness.contract import (
+from harness.contract.model import (
     Column,
     Table,
     document_schema,

@@ -1,12 +1,12 @@
 """Fast loading of trusted rows into a database that has the schema.
 
-The machinery behind harness.datagen.bulk_load, kept apart from what is
+The machinery behind harness.bench.datagen.bulk_load, kept apart from what is
 generated. Everything runs in one transaction (an error leaves the database
 as it was) with these shortcuts, each measured on this machine:
 
 * Triggers are dropped and re-created from their saved SQL; the rollups they
   would keep (those the schema has) are rebuilt from the base tables at the
-  end by harness.rollups (full scans: an index walk that fetches each row
+  end by harness.contract.rollup_sql (full scans: an index walk that fetches each row
   was ~4x slower at 100k receipts).
 * Indexes ending in a *_utc column stay during the load: generated data
   arrives in time order, so each is appended to at a few points, and
@@ -29,10 +29,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness import db
-from harness.introspection import quote_identifier
-from harness.rollups import rebuild_statements
-from harness.store import insert_sql
+from harness.contract.rollup_sql import rebuild_statements
+from harness.engine import db
+from harness.engine.introspection import quote_identifier
+from harness.store.store import insert_sql
 
 # table -> the rows of one batch, as tuples in the table's column order
 Batch = Mapping[str, Sequence[Sequence[Any]]]

@@ -17,8 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from harness.checks.rows import insert_with_parents
-from harness.contract import Contract, utc_key, utc_text
+from harness.checks.scratch_rows import insert_with_parents
+from harness.contract.model import Contract, utc_key, utc_text
 
 TABLES = ("receipts", "audit_log", "pipeline_metrics", "slo_violations")  # what the data set writes
 

@@ -1,4 +1,4 @@
-"""The format of a `ggen-db ingest` line: harness/schemas/ingest.schema.json, compiled.
+"""The format of a `ggen-db ingest` line: harness/contract/formats/ingest.schema.json, compiled.
 
 jsonschema costs ~40 us per line, more than the write itself, so each kind's
 subschema is compiled once into plain closures for the keywords the schema
@@ -19,7 +19,7 @@ from typing import Any
 
 import jsonschema
 
-from harness.contract import Contract, document_schema, row_violations
+from harness.contract.model import Contract, document_schema, row_violations
 
 SCHEMA_NAME = "ingest.schema.json"
 
@@ -134,7 +134,7 @@ def _json_type(value: Any) -> str:
 
 @lru_cache(maxsize=1)
 def default_format() -> LineFormat:
-    from harness.contract import load_contract
+    from harness.contract.model import load_contract
 
     return LineFormat(load_contract())
 

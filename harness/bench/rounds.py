@@ -20,10 +20,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from harness import datagen
-from harness.rowcheck import dump_json
-from harness.store import ReceiptBundle, Store, insert_sql
-from harness.workloads import READ, Workload
+from harness.bench import datagen
+from harness.bench.workloads import READ, Workload
+from harness.store.store import ReceiptBundle, Store, insert_sql
+from harness.store.validation import dump_json
 
 #: Execution ids sampled per database for lookups (drawn from the whole id range).
 ID_POOL = 4096

@@ -1,9 +1,9 @@
 """Bulk loading of JSON Lines files: `ggen-db ingest`.
 
-Each line is one object whose `kind` names the table (harness/ingest_format.py,
-harness/schemas/ingest.schema.json). Two passes over the file:
+Each line is one object whose `kind` names the table (harness/ingest/format.py,
+harness/contract/formats/ingest.schema.json). Two passes over the file:
 
-1. Judge every line on its own, without the database (harness/ingest_lines.py):
+1. Judge every line on its own, without the database (harness/ingest/lines.py):
    UTF-8, JSON, the ingest schema, the contract's row rules, children after
    their receipt. Every bad line is reported with its number.
 2. Write the good lines in one transaction (BEGIN IMMEDIATE), receipts in
@@ -34,9 +34,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from harness.errors import InputError, ValidationError
-from harness.ingest_format import LineProblem, default_format
-from harness.ingest_lines import CHILD_KINDS, LineJudge, Rejected, is_blank, parse_line, read_lines
-from harness.store import ReceiptBundle, Store
+from harness.ingest.format import LineProblem, default_format
+from harness.ingest.lines import CHILD_KINDS, LineJudge, Rejected, is_blank, parse_line, read_lines
+from harness.store.store import ReceiptBundle, Store
 
 BATCH_RECEIPTS = 500  # receipts per executemany batch: big enough to amortize, small enough to stay flat
 MAX_REPORTED_ERRORS = 10_000  # every rejected line is counted; the first ones are kept with their reason

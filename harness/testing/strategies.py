@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 from hypothesis_jsonschema import from_schema
 
-from harness.contract import (
+from harness.contract.model import (
     INT64_MAX,
     INT64_MIN,
     WHITESPACE,
@@ -324,7 +324,7 @@ def _dump(document: Any, style: int) -> str:
 
 @cache
 def documents(schema_name: str) -> SearchStrategy[str]:
-    """JSON text of documents generated from a shipped JSON Schema (harness/schemas/NAME)."""
+    """JSON text of documents generated from a shipped JSON Schema (harness/contract/formats/NAME)."""
     return st.builds(_dump, _document_values(schema_name), st.integers(0, 3))
 
 
@@ -436,7 +436,7 @@ def _valid_value(column: Column) -> SearchStrategy[Any]:
         "text": lambda: texts(column.nonempty),
     }
     if column.kind not in kinds:
-        raise ValueError(f"harness.strategies has no values for column kind {column.kind!r} ({column.name})")
+        raise ValueError(f"harness.testing.strategies has no values for column kind {column.kind!r} ({column.name})")
     return kinds[column.kind]()
 
 

@@ -2,7 +2,7 @@
 
 `run_bench()` loads (or reuses from the cache) a generated database per
 scale, copies it to a scratch directory, and measures each workload of
-harness.workloads: reads first (they see exactly the scale), then writes
+harness.bench.workloads: reads first (they see exactly the scale), then writes
 (committed and counted). With a baseline schema, the same workloads run on
 a database of the same data built with the baseline, rounds interleaved
 A B, B A, ... so drift on a shared machine hits both sides alike, and each
@@ -27,14 +27,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from harness import benchstats, datagen, db
-from harness.benchjson import load_results
-from harness.checkpoint import Checkpointer
+from harness.bench import datagen
+from harness.bench import stats as benchstats
+from harness.bench.fingerprint import differs, fingerprint
+from harness.bench.results_json import load_results
+from harness.bench.rounds import DataSample, Round, bind, query_plan, warm_up
+from harness.bench.workloads import READ, Workload, load_workloads, select
+from harness.engine import db
 from harness.errors import InputError, UsageError
-from harness.fingerprint import differs, fingerprint
 from harness.results import FAIL, PASS, WARN, BenchReport, Comparison, DerivedCheck, WorkloadResult
-from harness.rounds import DataSample, Round, bind, query_plan, warm_up
-from harness.workloads import READ, Workload, load_workloads, select
+from harness.store.checkpoint import Checkpointer
 
 ORIGINAL_SCHEMA = Path(__file__).resolve().parent / "baselines" / "original.sql"
 DURABILITIES = ("normal", "full")

@@ -1,7 +1,7 @@
 """The store: the only code that writes to a ggen-db database.
 
 Every write is validated against the contract before it reaches SQLite
-(harness.rowcheck, compiled once per table), runs in one transaction, and
+(harness.store.validation, compiled once per table), runs in one transaction, and
 uses parameterized SQL built once per (table, column set) from contract
 identifiers. Whatever the database still refuses (a foreign key, a duplicate
 execution_id) comes back as the same ValidationError naming table, column
@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TypeVar
 
-from harness import db
-from harness.checkpoint import Checkpointer
-from harness.contract import Contract, Table, is_timestamp, load_contract
-from harness.contract import utc_text as contract_utc_text
+from harness.contract.model import Contract, Table, is_timestamp, load_contract
+from harness.contract.model import utc_text as contract_utc_text
+from harness.engine import db
+from harness.engine.introspection import quote_identifier
 from harness.errors import UsageError, ValidationError
-from harness.introspection import quote_identifier
-from harness.rowcheck import ProblemError, TableCheck
+from harness.store.checkpoint import Checkpointer
+from harness.store.validation import ProblemError, TableCheck
 
 T = TypeVar("T")
 
@@ -175,7 +175,7 @@ class Store:
         """A store on a file database (WAL, busy timeout, foreign keys); the schema must be there already.
 
         With background_checkpoints (the default) a Checkpointer thread copies the WAL into the
-        database, so commits do not pay for checkpoints (harness.checkpoint).
+        database, so commits do not pay for checkpoints (harness.store.checkpoint).
         """
         store = cls(db.connect(path, durability=durability), validate=validate)
         store._owns_connection = True
