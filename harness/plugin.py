@@ -1,4 +1,4 @@
-"""pytest plugin of ggen-db (entry point pytest11): the --schema / --db / --contract options.
+"""pytest plugin of ggen-db (entry point pytest11): the --ggen-schema / --ggen-db / --ggen-contract options.
 
 Wiring only; the checks live in harness.checks and are imported lazily, so
 loading the plugin costs nothing in test runs that do not use it.
@@ -26,9 +26,11 @@ import pytest
 if TYPE_CHECKING:
     from harness.results import CheckReport, Finding
 
-SCHEMA_OPTION = "--schema"
-DB_OPTION = "--db"
-CONTRACT_OPTION = "--contract"
+# One prefix for every option, as pytest's plugin convention asks: the plugin loads into
+# every pytest session of an environment where ggen-db is installed.
+SCHEMA_OPTION = "--ggen-schema"
+DB_OPTION = "--ggen-db"
+CONTRACT_OPTION = "--ggen-contract"
 CHECK_FIXTURE = "ggen_db_check"
 
 
@@ -73,7 +75,9 @@ class CheckTarget:
     contract: str | None
 
     def describe(self) -> str:
-        return f"--db {self.db}" if self.db else f"--schema {self.schema or 'schema.sql (shipped)'}"
+        if self.db:
+            return f"{DB_OPTION} {self.db}"
+        return f"{SCHEMA_OPTION} {self.schema or 'schema.sql (shipped)'}"
 
 
 def _target(config: pytest.Config) -> CheckTarget:

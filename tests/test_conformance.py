@@ -1,8 +1,8 @@
 """The conformance suite as pytest items: one per check of the registry, ids = the check codes.
 
-    pytest tests/test_conformance.py                      # the shipped schema.sql
-    pytest --schema my.sql tests/test_conformance.py      # another schema
-    pytest --db .ggen/ggen.db tests/test_conformance.py   # a database, read-only
+    pytest tests/test_conformance.py                            # the shipped schema.sql
+    pytest --ggen-schema my.sql tests/test_conformance.py       # another schema
+    pytest --ggen-db .ggen/ggen.db tests/test_conformance.py    # a database, read-only
 
 The options and the `ggen_db_check` fixture come from the ggen-db pytest
 plugin (harness/plugin.py).

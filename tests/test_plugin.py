@@ -59,12 +59,12 @@ def test_one_item_per_check_with_the_codes_as_ids_in_checklist_order(suite: pyte
 def test_the_shipped_schema_passes_by_default(suite: pytest.Pytester) -> None:
     result = suite.runpytest()
     result.assert_outcomes(passed=len(CODES))
-    result.stdout.fnmatch_lines(["ggen-db: --schema schema.sql (shipped)*"])
+    result.stdout.fnmatch_lines(["ggen-db: --ggen-schema schema.sql (shipped)*"])
 
 
 def test_a_broken_schema_fails_naming_the_check_and_the_index(suite: pytest.Pytester) -> None:
     broken = _schema_without(suite, "CREATE INDEX IF NOT EXISTS idx_receipts_time ON receipts (timestamp_utc, id, status);")
-    result = suite.runpytest("--schema", str(broken))
+    result = suite.runpytest("--ggen-schema", str(broken))
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines([
         "check_23_receipts_indexes: idx_receipts_time on receipts (timestamp_utc, id, status): index is missing",
@@ -76,28 +76,28 @@ def test_a_broken_schema_fails_naming_the_check_and_the_index(suite: pytest.Pyte
 def test_a_database_runs_read_only_and_skips_schema_file_checks(suite: pytest.Pytester) -> None:
     db = _database(suite.path)
     before = db.read_bytes()
-    result = suite.runpytest("--db", str(db))
+    result = suite.runpytest("--ggen-db", str(db))
     result.assert_outcomes(passed=len(CODES) - 2, skipped=2)
     assert db.read_bytes() == before
 
 
 def test_schema_and_db_together_is_a_usage_error(suite: pytest.Pytester) -> None:
     db = _database(suite.path)
-    result = suite.runpytest("--schema", str(schema_path()), "--db", str(db))
+    result = suite.runpytest("--ggen-schema", str(schema_path()), "--ggen-db", str(db))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*--schema and --db are mutually exclusive; give one*"])
+    result.stderr.fnmatch_lines(["*--ggen-schema and --ggen-db are mutually exclusive; give one*"])
 
 
 def test_a_missing_file_is_a_usage_error(suite: pytest.Pytester) -> None:
-    result = suite.runpytest("--schema", "no-such.sql")
+    result = suite.runpytest("--ggen-schema", "no-such.sql")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*argument --schema: no-such.sql: no such file*"])
+    result.stderr.fnmatch_lines(["*argument --ggen-schema: no-such.sql: no such file*"])
 
 
 def test_a_schema_that_does_not_load_errors_with_the_statement(suite: pytest.Pytester) -> None:
     bad = suite.path / "bad.sql"
     bad.write_text("CREATE TABLE receipts (id INTEGER PRIMARY KEY,);\n", encoding="utf-8")
-    result = suite.runpytest("--schema", str(bad))
+    result = suite.runpytest("--ggen-schema", str(bad))
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(["*ggen-db: *bad.sql: statement does not load (near \")\": syntax error)*"])
 
@@ -105,7 +105,7 @@ def test_a_schema_that_does_not_load_errors_with_the_statement(suite: pytest.Pyt
 def test_an_invalid_contract_is_a_usage_error(suite: pytest.Pytester) -> None:
     contract = suite.path / "contract.json"
     contract.write_text("{}", encoding="utf-8")
-    result = suite.runpytest("--contract", str(contract))
+    result = suite.runpytest("--ggen-contract", str(contract))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*ggen-db: *contract.json: *"])
 
@@ -114,9 +114,9 @@ def test_help_lists_the_option_group_with_defaults(pytester: pytest.Pytester) ->
     result = pytester.runpytest("--help")
     result.stdout.fnmatch_lines([
         "ggen-db conformance suite:",
-        "*--schema=FILE*schema file the conformance suite checks*",
-        "*--db=FILE*",
-        "*--contract=FILE*",
+        "*--ggen-schema=FILE*schema file the conformance suite checks*",
+        "*--ggen-db=FILE*",
+        "*--ggen-contract=FILE*",
     ])
 
 
@@ -125,7 +125,15 @@ def test_target_fixture_reflects_the_options(pytester: pytest.Pytester) -> None:
         def test_target(ggen_db_target):
             assert ggen_db_target.schema.endswith("x.sql")
             assert ggen_db_target.db is None
-            assert ggen_db_target.describe().startswith("--schema ")
+            assert ggen_db_target.describe().startswith("--ggen-schema ")
     """)
     (pytester.path / "x.sql").write_text("", encoding="utf-8")
-    pytester.runpytest("--schema", "x.sql").assert_outcomes(passed=1)
+    pytester.runpytest("--ggen-schema", "x.sql").assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize("unprefixed", ["--schema", "--db", "--contract"])
+def test_the_plugin_claims_no_unprefixed_option(pytester: pytest.Pytester, unprefixed: str) -> None:
+    (pytester.path / "x.sql").write_text("", encoding="utf-8")
+    result = pytester.runpytest(unprefixed, "x.sql")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*unrecognized arguments: {unprefixed}*"])
