@@ -12,34 +12,25 @@ Databases come from harness.bench.datagen's cache ($GGEN_DB_CACHE, else ~/.cache
 
 from __future__ import annotations
 
-import argparse
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from harness.bench.runner import DURABILITIES
+from harness.bench.scales import SCALES, scale_name
+
 SCALE_OPTION = "--ggen-scale"
 DURABILITY_OPTION = "--ggen-durability"
 QUICK_OPTION = "--ggen-quick"
-SCALES = ("1k", "10k", "100k", "1m")
-DURABILITIES = ("normal", "full")
-
-
-def _choice(allowed: tuple[str, ...], option: str):  # type: ignore[no-untyped-def]
-    def parse(text: str) -> str:
-        if text not in allowed:
-            raise argparse.ArgumentTypeError(f"{option} {text}: choose from {', '.join(allowed)}")
-        return text
-
-    return parse
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ggen-db benchmarks")
-    group.addoption(SCALE_OPTION, metavar="SCALE", default="10k", type=_choice(SCALES, SCALE_OPTION),
-                    help="data scale of the SLO benchmarks: 1k, 10k, 100k or 1m. Default: 10k")
-    group.addoption(DURABILITY_OPTION, metavar="MODE", default="normal", type=_choice(DURABILITIES, DURABILITY_OPTION),
+    group.addoption(SCALE_OPTION, metavar="SCALE", default="10k", type=scale_name,
+                    help=f"data scale of the SLO benchmarks: {', '.join(SCALES)}. Default: 10k")
+    group.addoption(DURABILITY_OPTION, metavar="MODE", default="normal", choices=DURABILITIES,
                     help="synchronous=NORMAL or FULL (WAL either way). Default: normal")
     group.addoption(QUICK_OPTION, action="store_true", default=False,
                     help="use each workload's quick round count. Default: off")

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from harness.bench.rounds import bind, warm_up
-from harness.bench.runner import judge
+from harness.bench.runner import Measurement, judge
 from harness.bench.workloads import READ, Workload, load_workloads
 from harness.results import FAIL
 
@@ -52,7 +52,7 @@ def _measure(benchmark: Any, workload: Workload, conn: sqlite3.Connection, scale
     if benchmark.stats is None:  # --benchmark-disable: one call, nothing to judge
         return
     timings_ms = [t * 1000 for t in benchmark.stats.stats.data]
-    verdict = judge(workload, scale, durability, timings_ms, rows_seen=getattr(round_, "max_rows_seen", 0))
+    verdict = judge(workload, scale, durability, Measurement(timings_ms, largest_result=getattr(round_, "max_rows_seen", 0)))
     benchmark.extra_info.update({
         "percentile": verdict.percentile,
         "p50_ms": verdict.p50_ms,

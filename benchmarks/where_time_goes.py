@@ -38,6 +38,7 @@ from pathlib import Path
 from harness.bench import datagen
 from harness.bench.rounds import BareWriteRound, Templates
 from harness.bench.runner import ORIGINAL_SCHEMA, copy_database
+from harness.bench.scales import scale_name
 from harness.bench.stats import summarize
 from harness.bench.workloads import load_workloads, select
 from harness.contract.model import load_contract
@@ -220,7 +221,7 @@ SECTIONS = {"frames": frames, "checkpoint": checkpoint, "batch_variants": batch_
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", default="100k", choices=tuple(datagen.SCALES), help="data scale (default: 100k)")
+    parser.add_argument("--scale", default="100k", type=scale_name, help="data scale (default: 100k)")
     parser.add_argument("sections", nargs="*", choices=(*SECTIONS, []), metavar="SECTION",
                         help=f"any of {', '.join(SECTIONS)} (default: all)")
     args = parser.parse_args(argv)

@@ -26,13 +26,13 @@ import secrets
 import shutil
 import subprocess
 import tempfile
-from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from harness.bench.scales import parse_scales
 from harness.engine import db
 from harness.errors import InputError, UsageError
 from harness.results import FAIL, PASS, WARN, BenchReport, CheckReport, Comparison, Finding, WorkloadResult
@@ -176,7 +176,7 @@ def signoff(
     """
     say = _stepper(progress)
     now = datetime.now().astimezone()
-    scales = _checked_scales(scales)
+    scales = parse_scales(scales)
     schema_file = Path(schema) if schema is not None else db.schema_path()
     schema_sha = _sha256_of(schema_file)
     target = Path(out_dir) if out_dir is not None else default_out_dir(now, schema_sha)
@@ -216,20 +216,6 @@ def signoff(
 
 
 # ------------------------------------------------------------ input checks
-def _checked_scales(scales: Sequence[str]) -> tuple[str, ...]:
-    from harness.bench.datagen import SCALES
-
-    if isinstance(scales, str):
-        scales = (scales,)
-    if not scales:
-        raise UsageError("--scale: give at least one data scale")
-    unknown = [s for s in scales if s not in SCALES]
-    if unknown:
-        known = ", ".join(sorted(SCALES, key=SCALES.__getitem__))
-        raise UsageError(f"--scale {unknown[0]}: unknown data scale; use one of {known}")
-    return tuple(sorted(dict.fromkeys(scales), key=SCALES.__getitem__))
-
-
 def _sha256_of(schema_file: Path) -> str:
     try:
         return hashlib.sha256(schema_file.read_bytes()).hexdigest()
@@ -336,32 +322,11 @@ def _with_machine_check(baseline: Baseline, fingerprint: Mapping[str, Any]) -> B
 
 
 def compare_with_baseline(bench: BenchReport, baseline: Baseline) -> tuple[Delta, ...]:
-    """Each workload's raw rounds against the baseline's, with `ggen-db bench`'s significance rule."""
-    from harness.bench.stats import compare, summarize
+    """Each workload's raw rounds against the baseline's: `ggen-db bench --compare`'s comparison."""
+    from harness.bench.comparison import against_earlier
 
-    thresholds = _thresholds()
-    deltas = []
-    for r in bench.results:
-        earlier = baseline.rounds.get((r.workload, r.scale))
-        if not earlier or not r.timings_ms:
-            deltas.append(Delta(r.workload, r.scale, None))
-            continue
-        ab = compare(r.timings_ms, earlier, threshold=thresholds[r.workload])
-        before = summarize(earlier)
-        comparison = Comparison(before.p50, before.p95, before.p99, ab.ratio, ab.p_value, ab.significant,
-                                ab.regression, ab.improvement)
-        deltas.append(Delta(r.workload, r.scale, comparison))
-    return tuple(deltas)
-
-
-def _thresholds() -> dict[str, float]:
-    """Each workload's regression threshold (writes tolerate more), as `ggen-db bench` applies them."""
-    from harness.bench.stats import DEFAULT_THRESHOLD
-    from harness.bench.workloads import load_workloads
-
-    found: dict[str, float] = defaultdict(lambda: DEFAULT_THRESHOLD)
-    found.update((w.name, w.threshold) for w in load_workloads())
-    return found
+    found = against_earlier(bench.results, baseline.rounds)
+    return tuple(Delta(r.workload, r.scale, found.get((r.workload, r.scale))) for r in bench.results)
 
 
 # ----------------------------------------------------------------- verdict

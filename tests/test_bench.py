@@ -14,6 +14,7 @@ from harness.bench.results_json import load_results, save_results
 from harness.bench.runner import (
     ORIGINAL_SCHEMA,
     BenchProgress,
+    Measurement,
     compare_runs,
     derived_checks,
     judge,
@@ -33,60 +34,62 @@ def steady(value: float, n: int = 300) -> list[float]:
 
 # ------------------------------------------------------------------ judge
 def test_judge_passes_a_steady_workload_within_budget() -> None:
-    r = judge(LOOKUP, "10k", "normal", steady(0.02))
+    r = judge(LOOKUP, "10k", "normal", Measurement(steady(0.02)))
     assert (r.verdict, r.reasons, r.percentile, r.rounds) == (PASS, (), "p99", 300)
     assert r.measured_ms == r.p99_ms and r.headroom == pytest.approx(1.0 / r.p99_ms)
 
 
 def test_judge_fails_a_budget_miss_and_says_by_how_much() -> None:
-    r = judge(LOOKUP, "10k", "normal", steady(2.0))
+    r = judge(LOOKUP, "10k", "normal", Measurement(steady(2.0)))
     assert r.verdict == FAIL
     assert r.reasons[0].startswith("p99 2.080 ms over the budget of 1 ms")
     assert r.headroom < 1
 
 
 def test_judge_warns_when_the_measurement_is_unreliable() -> None:
-    r = judge(LOOKUP, "10k", "normal", steady(0.02, n=50))
+    r = judge(LOOKUP, "10k", "normal", Measurement(steady(0.02, n=50)))
     assert r.verdict == WARN and "too few rounds: 50 < 300 needed for p99" in r.reasons
 
 
 def test_judge_warns_when_the_machine_was_busy() -> None:
-    r = judge(LOOKUP, "10k", "normal", steady(0.02), cpu_ms=sum(steady(0.02)) / 3)
+    r = judge(LOOKUP, "10k", "normal", Measurement(steady(0.02), cpu_ms=sum(steady(0.02)) / 3))
     assert r.verdict == WARN and any(x.startswith("machine busy") for x in r.reasons)
 
 
 def test_judge_fails_a_result_over_its_row_bound() -> None:
-    r = judge(LOOKUP, "10k", "normal", steady(0.02), rows_seen=2)
+    r = judge(LOOKUP, "10k", "normal", Measurement(steady(0.02), largest_result=2))
     assert r.verdict == FAIL and "returned 2 rows; the bound is 1" in r.reasons
 
 
 def test_judge_fails_a_significant_regression_against_the_baseline() -> None:
-    r = judge(LOOKUP, "10k", "normal", steady(0.06), baseline=steady(0.02))
+    r = judge(LOOKUP, "10k", "normal", Measurement(steady(0.06)), baseline=Measurement(steady(0.02)))
     assert r.comparison is not None and r.comparison.regression
     assert r.verdict == FAIL and r.reasons[0].startswith("regression: 3.00x the baseline at p50")
 
 
 def test_a_regression_against_a_baseline_that_answered_differently_is_a_warning() -> None:
-    r = judge(LOOKUP, "10k", "normal", steady(0.06), baseline=steady(0.02), rows=(300, 120))
+    mine = Measurement(steady(0.06), rows_total=300)
+    r = judge(LOOKUP, "10k", "normal", mine, baseline=Measurement(steady(0.02), rows_total=120))
     assert r.comparison is not None and r.comparison.regression
     assert r.verdict == WARN
     assert "not like for like: this schema returned 300 rows over the run, the baseline 120" in r.reasons
-    same = judge(LOOKUP, "10k", "normal", steady(0.06), baseline=steady(0.02), rows=(300, 300))
+    same = judge(LOOKUP, "10k", "normal", mine, baseline=Measurement(steady(0.02), rows_total=300))
     assert same.verdict == FAIL
 
 
 def test_judge_a_reference_measurement_never_fails() -> None:
-    r = judge(BARE, "10k", "normal", steady(900.0, n=60))
+    r = judge(BARE, "10k", "normal", Measurement(steady(900.0, n=60)))
     assert r.verdict == WARN and "reference measurement: not a product target" in r.reasons
 
 
 # ---------------------------------------------------------------- derived
 def test_derived_checks_store_overhead_scaling_and_the_original() -> None:
     results = [
-        judge(BATCH, "100k", "normal", steady(200.0, n=60), baseline=steady(120.0, n=60)),
-        judge(BARE, "100k", "normal", steady(100.0, n=60)),
-        judge(LOOKUP, "10k", "normal", steady(0.02)),
-        judge(LOOKUP, "100k", "normal", steady(0.05)),
+        judge(BATCH, "100k", "normal", Measurement(steady(200.0, n=60)),
+              baseline=Measurement(steady(120.0, n=60))),
+        judge(BARE, "100k", "normal", Measurement(steady(100.0, n=60))),
+        judge(LOOKUP, "10k", "normal", Measurement(steady(0.02))),
+        judge(LOOKUP, "100k", "normal", Measurement(steady(0.05))),
     ]
     checks = {c.name: c for c in derived_checks(results, against_original=True)}
     assert checks["store_overhead_batch_1000@100k"].value == 2.0
@@ -99,9 +102,9 @@ def test_derived_checks_store_overhead_scaling_and_the_original() -> None:
 
 def test_views_must_be_500x_faster_than_the_original_from_100k() -> None:
     (view,) = select(load_workloads(), ["view_recent_executions"])
-    fast = judge(view, "100k", "normal", steady(0.3), baseline=steady(600.0))
-    slow = judge(view, "100k", "normal", steady(3.0), baseline=steady(600.0))
-    small = judge(view, "10k", "normal", steady(0.3), baseline=steady(30.0))
+    fast = judge(view, "100k", "normal", Measurement(steady(0.3)), baseline=Measurement(steady(600.0)))
+    slow = judge(view, "100k", "normal", Measurement(steady(3.0)), baseline=Measurement(steady(600.0)))
+    small = judge(view, "10k", "normal", Measurement(steady(0.3)), baseline=Measurement(steady(30.0)))
     names = {c.name: c for c in derived_checks([fast, small], against_original=True)}
     assert names["view_recent_executions_vs_original@100k"].verdict == PASS
     assert "view_recent_executions_vs_original@10k" not in names

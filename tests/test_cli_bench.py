@@ -25,7 +25,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 @pytest.mark.parametrize(
     ("args", "line"),
     [
-        (["--scale", "5k"], "Error: ggen-db bench: argument --scale: '5k' is not a scale; choose from 1k, 10k, 100k, 1m (see --help)"),
+        (["--scale", "5k"], "Error: ggen-db bench: argument --scale: 5k: must be one of 1k, 10k, 100k, 1m (see --help)"),
         (["--rounds", "0"], "Error: ggen-db bench: argument --rounds: 0 must be at least 1 (see --help)"),
         (["--durability", "fast"], "Error: ggen-db bench: argument --durability: invalid choice: 'fast' (choose from 'normal', 'full') (see --help)"),
     ],

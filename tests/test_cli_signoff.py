@@ -76,7 +76,6 @@ def test_default_scales_are_10k_and_100k(tmp_path, fake_runs):
 @pytest.mark.parametrize(
     ("args", "line"),
     [
-        (["--scale", "5k"], "Error: --scale 5k: unknown data scale; use one of 1k, 10k, 100k, 1m"),
         (["--schema", "nope.sql"], "Error: --schema nope.sql: no such file"),
         (["--baseline", "old.json"], "Error: --baseline old.json: no such file"),
         (["--baseline", "broken.json"], "Error: --baseline broken.json: not JSON (line 1: Expecting value)"),
@@ -93,6 +92,17 @@ def test_bad_input_is_one_line_and_exit_2_with_nothing_written(tmp_path, monkeyp
     assert err == line + "\n"
     assert out == ""
     assert sorted(os.listdir(tmp_path)) == ["a-file", "broken.json"]
+
+
+def test_an_unknown_scale_is_a_usage_error_before_any_work(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(api, "run_benchmarks", lambda *a, **k: pytest.fail("benchmarks ran on bad input"))
+    with pytest.raises(SystemExit) as exit_info:
+        main(["signoff", "--scale", "10k,5k"])
+    assert exit_info.value.code == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", "Error: ggen-db signoff: argument --scale: 5k: must be one of 1k, 10k, 100k, 1m (see --help)\n")
+    assert os.listdir(tmp_path) == []
 
 
 def test_help_ends_with_examples_and_the_exit_statuses(capsys):

@@ -11,7 +11,6 @@ import pytest
 
 from harness.bench.datagen import (
     DATA_END,
-    SCALES,
     DataSpec,
     build_database,
     bulk_load,
@@ -20,6 +19,7 @@ from harness.bench.datagen import (
     generate_memory,
     generate_sessions,
 )
+from harness.bench.scales import SCALES
 from harness.contract.model import is_timestamp, load_contract, utc_key
 from harness.engine import db
 from harness.errors import UsageError
@@ -180,7 +180,7 @@ def test_for_scale_names_the_option_and_the_allowed_values() -> None:
     assert set(SCALES) == {"1k", "10k", "100k", "1m"}
     with pytest.raises(UsageError) as e:
         DataSpec.for_scale("5k")
-    assert str(e.value) == "--scale '5k': must be one of 1k, 10k, 100k, 1m"
+    assert str(e.value) == "--scale 5k: must be one of 1k, 10k, 100k, 1m"
 
 
 def test_build_database_refuses_an_existing_file(tmp_path: Path) -> None:

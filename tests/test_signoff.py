@@ -198,8 +198,8 @@ def test_a_rendering_failure_writes_nothing(tmp_path, fake_runs, monkeypatch):
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"scales": ("5k",)}, UsageError, "--scale 5k: unknown data scale; use one of 1k, 10k, 100k, 1m"),
-        ({"scales": ()}, UsageError, "--scale: give at least one data scale"),
+        ({"scales": ("5k",)}, UsageError, "--scale 5k: must be one of 1k, 10k, 100k, 1m"),
+        ({"scales": ()}, UsageError, "--scale: give at least one scale"),
         ({"schema": "missing.sql"}, InputError, "--schema missing.sql: no such file"),
         ({"baseline": "missing.json"}, InputError, "--baseline missing.json: no such file"),
     ],

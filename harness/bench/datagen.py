@@ -39,6 +39,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from harness.bench import scales
 from harness.engine import db
 from harness.errors import UsageError
 from harness.store import bulkload
@@ -46,7 +47,6 @@ from harness.store.store import ReceiptBundle
 from harness.store.validation import dump_json
 
 GENERATOR_VERSION = "1"
-SCALES: dict[str, int] = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 DATA_END = "2026-01-30 00:00:00"  # data spans the `days` days before this instant (UTC)
 BATCH_RECEIPTS = 5000  # receipts per executemany batch in bulk loads
 
@@ -105,9 +105,7 @@ class DataSpec:
     @classmethod
     def for_scale(cls, scale: str, seed: int = 42) -> DataSpec:
         """The spec of a named scale; UsageError naming --scale and the allowed values."""
-        if scale not in SCALES:
-            raise UsageError(f"--scale {scale!r}: must be one of {', '.join(SCALES)}")
-        return cls(receipts=SCALES[scale], seed=seed)
+        return cls(receipts=scales.receipts(scale), seed=seed)
 
     @property
     def session_count(self) -> int:
@@ -637,6 +635,6 @@ def cached_database(
 
 
 __all__ = [
-    "DATA_END", "SCALES", "DataSpec", "LoadStats", "SessionRecord", "build_database", "bulk_load",
+    "DATA_END", "DataSpec", "LoadStats", "SessionRecord", "build_database", "bulk_load",
     "cached_database", "default_cache_dir", "generate_bundles", "generate_memory", "generate_sessions",
 ]  # fmt: skip

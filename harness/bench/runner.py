@@ -29,9 +29,11 @@ from typing import Any
 
 from harness.bench import datagen
 from harness.bench import stats as benchstats
+from harness.bench.comparison import against_earlier, compare_rounds, rounds_by_key
 from harness.bench.fingerprint import differs, fingerprint
 from harness.bench.results_json import load_results
 from harness.bench.rounds import DataSample, Round, bind, query_plan, warm_up
+from harness.bench.scales import SCALES, parse_scales
 from harness.bench.workloads import READ, Workload, load_workloads, select
 from harness.engine import db
 from harness.errors import InputError, UsageError
@@ -103,12 +105,7 @@ def _check_options(scales: Sequence[str], durability: str, rounds: int | None) -
         raise UsageError(f"--durability {durability}: must be one of {', '.join(DURABILITIES)}")
     if rounds is not None and rounds < 1:
         raise UsageError(f"--rounds {rounds}: must be a positive integer")
-    if not scales:
-        raise UsageError("--scale: give at least one scale")
-    for scale in scales:
-        if scale not in datagen.SCALES:
-            raise UsageError(f"--scale {scale}: must be one of {', '.join(datagen.SCALES)}")
-    return tuple(sorted(dict.fromkeys(scales), key=lambda s: datagen.SCALES[s]))
+    return parse_scales(scales)
 
 
 # ------------------------------------------------------------- the run
@@ -186,15 +183,13 @@ def compare_runs(current: BenchReport, previous: BenchReport) -> BenchReport:
     same, but a regression there is a WARN, not a FAIL, and a note says why.
     """
     differences = differs(previous.fingerprint, current.fingerprint)
-    earlier = {(r.workload, r.scale): r.timings_ms for r in previous.results if r.timings_ms}
+    found = against_earlier(current.results, rounds_by_key(previous.results))
     workloads = {w.name: w for w in load_workloads()}
-    results = []
-    for r in current.results:
-        before = earlier.get((r.workload, r.scale))
-        workload = workloads.get(r.workload)
-        if before and workload and r.timings_ms:
-            r = _with_comparison(r, workload, before, decisive=not differences)
-        results.append(r)
+    results = [
+        _judged_against(r, workloads[r.workload], found[(r.workload, r.scale)], decisive=not differences)
+        if (r.workload, r.scale) in found else r
+        for r in current.results
+    ]
     notes = list(current.notes)
     if differences:
         notes.append(f"WARNING: the earlier results come from another machine ({'; '.join(differences)}): "
@@ -206,20 +201,13 @@ def compare_runs(current: BenchReport, previous: BenchReport) -> BenchReport:
                    baseline_schema_sha256=previous.schema_sha256)
 
 
-def _with_comparison(r: WorkloadResult, workload: Workload, baseline: Sequence[float], *,
-                     decisive: bool = True) -> WorkloadResult:
-    """r with its Comparison against baseline rounds; a decisive regression turns the verdict to FAIL."""
-    ab = benchstats.compare(r.timings_ms, baseline, threshold=workload.threshold)
-    base = benchstats.summarize(baseline)
-    comparison = Comparison(
-        baseline_p50_ms=base.p50, baseline_p95_ms=base.p95, baseline_p99_ms=base.p99,
-        ratio=ab.ratio, p_value=ab.p_value, significant=ab.significant,
-        regression=ab.regression, improvement=ab.improvement,
-    )
-    if not ab.regression:
+def _judged_against(r: WorkloadResult, workload: Workload, comparison: Comparison, *,
+                    decisive: bool = True) -> WorkloadResult:
+    """r with its comparison against a baseline; a decisive regression turns the verdict to FAIL."""
+    if not comparison.regression:
         return replace(r, comparison=comparison)
-    reason = (f"regression: {ab.ratio:.2f}x the baseline at p50 "
-              f"(p={ab.p_value:.2g}, threshold {workload.threshold:g}x)")
+    reason = (f"regression: {comparison.ratio:.2f}x the baseline at p50 "
+              f"(p={comparison.p_value:.2g}, threshold {workload.threshold:g}x)")
     verdict = FAIL if decisive and not workload.reference else (WARN if r.verdict != FAIL else FAIL)
     return replace(r, comparison=comparison, verdict=verdict, reasons=(reason, *r.reasons))
 
@@ -228,7 +216,7 @@ def _scaling_extra(scales: Sequence[str], chosen: Sequence[Workload]) -> str | N
     """The extra scale lookups must be measured at for the scaling check, if any."""
     wants_lookup = any(w.name == "lookup" for w in chosen)
     largest = scales[-1]
-    bigger = datagen.SCALES[largest] > datagen.SCALES[SCALING_REFERENCE]
+    bigger = SCALES[largest] > SCALES[SCALING_REFERENCE]
     return SCALING_REFERENCE if wants_lookup and bigger and SCALING_REFERENCE not in scales else None
 
 
@@ -361,6 +349,17 @@ def drop_statistics(conn: sqlite3.Connection) -> bool:
 
 
 # ------------------------------------------------------------ measuring
+@dataclass(frozen=True)
+class Measurement:
+    """What the measured rounds of one workload on one database gave."""
+
+    timings_ms: Sequence[float]  # one duration per round, milliseconds
+    cpu_ms: float = 0.0  # CPU time of all rounds together (0: not measured)
+    rows_total: int = 0  # rows read (reads) or receipts written (writes), all rounds together
+    largest_result: int = 0  # the most rows one round returned: what a workload's max_rows bounds
+    stopped_at: int | None = None  # the round the time limit stopped the run at, if it did
+
+
 @dataclass
 class _Side:
     """A workload on one database (candidate or baseline): its round and the durations measured."""
@@ -370,6 +369,10 @@ class _Side:
     timings: list[float]
     cpu_ms: float = 0.0
     rows: int = 0  # rows read (reads) or receipts written (writes) over the measured rounds
+
+    def measurement(self, stopped_at: int | None) -> Measurement:
+        largest = getattr(self.round, "max_rows_seen", 0)  # only reads return rows to bound
+        return Measurement(tuple(self.timings), self.cpu_ms, self.rows, largest, stopped_at)
 
 
 class _Plan:
@@ -412,14 +415,11 @@ class _Plan:
             for side, conn in dbs.conns.items()
         ]
         stopped = self._run_rounds(workload, sides, scale)
-        mine = next(s for s in sides if not s.baseline)
-        theirs = next((s for s in sides if s.baseline), None)
+        mine = next(s.measurement(stopped) for s in sides if not s.baseline)
+        theirs = next((s.measurement(stopped) for s in sides if s.baseline), None)
         plan = query_plan(dbs.candidate, workload.sql, workload.params) if workload.kind == READ else ()
-        return judge(workload, scale, self.durability, mine.timings,
-                     baseline=theirs.timings if theirs else None, plan=plan,
-                     rows=(mine.rows, theirs.rows) if theirs else None,
-                     rows_seen=getattr(mine.round, "max_rows_seen", 0), cpu_ms=mine.cpu_ms,
-                     stopped_at=stopped, time_limit_s=self.time_limit_s)
+        return judge(workload, scale, self.durability, mine, baseline=theirs, plan=plan,
+                     time_limit_s=self.time_limit_s)
 
     def _run_rounds(self, workload: Workload, sides: list[_Side], scale: str) -> int | None:
         """Warm up, then measure the sides round by round, alternating which goes first
@@ -457,39 +457,47 @@ def _one_round(side: _Side) -> None:
 
 
 # -------------------------------------------------------------- judging
-def judge(workload: Workload, scale: str, durability: str, timings: Sequence[float], *,
-          baseline: Sequence[float] | None = None, plan: Sequence[str] = (), rows_seen: int = 0,
-          stopped_at: int | None = None, time_limit_s: float = TIME_LIMIT_S,
-          cpu_ms: float | None = None, rows: tuple[int, int] | None = None) -> WorkloadResult:
-    """A WorkloadResult from raw rounds (ms): percentiles, budget verdict, reliability, A/B.
+def judge(workload: Workload, scale: str, durability: str, measured: Measurement, *,
+          baseline: Measurement | None = None, plan: Sequence[str] = (),
+          time_limit_s: float = TIME_LIMIT_S) -> WorkloadResult:
+    """A WorkloadResult from the measured rounds: percentiles, budget verdict, reliability, and
+    with a baseline (the same workload on the baseline database, same run) the A/B comparison.
 
-    cpu_ms: the CPU time of all rounds; for reads (CPU-bound) wall time far
-    above it means the machine was busy with something else. rows: the rows
-    the candidate and the baseline returned over their rounds; when they
-    differ the two did not give the same answer, and a regression against
-    the baseline is a WARN that says so, not a FAIL.
+    plan: the read's query plan, shown with the result. time_limit_s: the limit that stopped the
+    rounds early when measured.stopped_at is set.
     """
+    result = _against_budget(workload, scale, durability, measured, plan, time_limit_s)
+    return _against_baseline(result, workload, measured, baseline) if baseline and baseline.timings_ms else result
+
+
+def _against_budget(workload: Workload, scale: str, durability: str, measured: Measurement,
+                    plan: Sequence[str], time_limit_s: float) -> WorkloadResult:
+    """The verdict on the budget and the row bound, with what makes the measurement unreliable.
+
+    For reads (CPU-bound) wall time far above the CPU time means the machine was busy with something else.
+    """
+    timings = measured.timings_ms
     summary = benchstats.summarize(timings)
-    measured = summary.at(workload.percentile)
+    value = summary.at(workload.percentile)
     reasons = benchstats.reliability_warnings(summary, workload.percentile)
-    if workload.kind == READ and cpu_ms:
-        reasons.extend(benchstats.contention_warnings(sum(timings), cpu_ms))
-    if stopped_at is not None:
-        reasons.append(f"stopped after {stopped_at} rounds (time limit {time_limit_s:.0f} s)")
+    if workload.kind == READ and measured.cpu_ms:
+        reasons.extend(benchstats.contention_warnings(sum(timings), measured.cpu_ms))
+    if measured.stopped_at is not None:
+        reasons.append(f"stopped after {measured.stopped_at} rounds (time limit {time_limit_s:.0f} s)")
     failures = []
-    if measured > workload.budget_ms:
-        failures.append(f"{workload.percentile} {measured:.3f} ms over the budget of {workload.budget_ms:g} ms")
-    if workload.max_rows is not None and rows_seen > workload.max_rows:
-        failures.append(f"returned {rows_seen} rows; the bound is {workload.max_rows}")
+    if value > workload.budget_ms:
+        failures.append(f"{workload.percentile} {value:.3f} ms over the budget of {workload.budget_ms:g} ms")
+    if workload.max_rows is not None and measured.largest_result > workload.max_rows:
+        failures.append(f"returned {measured.largest_result} rows; the bound is {workload.max_rows}")
     verdict = FAIL if failures else (WARN if reasons else PASS)
     if workload.reference and verdict == FAIL:
         verdict = WARN  # a comparison point, not a product target
         reasons.append("reference measurement: not a product target")
-    result = WorkloadResult(
+    return WorkloadResult(
         workload=workload.name,
         description=workload.operation,
         scale=scale,
-        receipts=datagen.SCALES[scale],
+        receipts=SCALES[scale],
         percentile=workload.percentile,
         durability=durability,
         budget_ms=workload.budget_ms,
@@ -501,27 +509,33 @@ def judge(workload: Workload, scale: str, durability: str, timings: Sequence[flo
         mean_ms=summary.mean,
         stddev_ms=summary.stddev,
         cv=summary.cv,
-        measured_ms=measured,
-        headroom=workload.budget_ms / max(measured, 1e-6),
+        measured_ms=value,
+        headroom=workload.budget_ms / max(value, 1e-6),
         verdict=verdict,
         reasons=tuple(failures + reasons),
         plan=tuple(plan),
         timings_ms=tuple(timings),
     )
-    if not baseline:
-        return result
-    same_answer = rows is None or rows[0] == rows[1]
-    compared = _with_comparison(result, workload, baseline, decisive=same_answer)
-    if compared.comparison is not None and compared.comparison.regression and not same_answer:
+
+
+def _against_baseline(result: WorkloadResult, workload: Workload, measured: Measurement,
+                      baseline: Measurement) -> WorkloadResult:
+    """result compared with the baseline's rounds. When the two returned different row counts they did
+    not give the same answer: a regression is then a WARN that says so, not a FAIL."""
+    same_answer = measured.rows_total == baseline.rows_total
+    comparison = compare_rounds(measured.timings_ms, baseline.timings_ms, threshold=workload.threshold)
+    compared = _judged_against(result, workload, comparison, decisive=same_answer)
+    if comparison.regression and not same_answer:
         compared = replace(compared, reasons=(*compared.reasons, (
-            f"not like for like: this schema returned {rows[0]} rows over the run, the baseline {rows[1]}")))
+            f"not like for like: this schema returned {measured.rows_total} rows over the run, "
+            f"the baseline {baseline.rows_total}")))
     return compared
 
 
 def derived_checks(results: Sequence[WorkloadResult], *, against_original: bool) -> list[DerivedCheck]:
     """The ratio targets of one run: store overhead, lookup scaling, and (vs the original) batch cost and views."""
     by_key = {(r.workload, r.scale): r for r in results}
-    scales = sorted({r.scale for r in results}, key=lambda s: datagen.SCALES[s])
+    scales = sorted({r.scale for r in results}, key=SCALES.__getitem__)
     out: list[DerivedCheck] = []
     for scale in scales:
         for main, ref in OVERHEAD_PAIRS:

@@ -38,6 +38,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from harness.bench.scales import SCALES
 from harness.bench.stats import DEFAULT_THRESHOLD
 from harness.contract.model import Contract, load_contract
 from harness.errors import UsageError
@@ -74,7 +75,7 @@ DOCUMENTED_MS = 10.0  # any other documented query
 #: beyond 2x (the target "batch of 1000 <= 2x the original's cost").
 WRITE_THRESHOLD = 2.0
 
-ALL_SCALES = ("1k", "10k", "100k", "1m")
+ALL_SCALES = tuple(SCALES)
 
 
 @dataclass(frozen=True)

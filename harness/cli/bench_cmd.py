@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from harness.bench.scales import flatten, scale_list
 from harness.errors import UsageError
 from harness.results import PASS, BenchReport, WorkloadResult
 
@@ -17,7 +18,6 @@ example:
   ggen-db bench --scale 100k --json reports/bench-100k.json
   ggen-db bench --scale 10k,100k --quick --baseline-schema original
 """
-CHOICES = ("1k", "10k", "100k", "1m")
 
 if TYPE_CHECKING:
     from harness.bench.runner import BenchProgress
@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--scale", action="append", metavar="SCALE", type=_scales,
+        "--scale", action="append", metavar="SCALE", type=scale_list,
         help="data scale(s): 10k, 100k or 1m (1k for smoke runs); repeat or comma-separate (default: 100k)",
     )
     parser.add_argument("--quick", action="store_true",
@@ -62,16 +62,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(func=run)
 
 
-def _scales(text: str) -> list[str]:
-    values = [part.strip() for part in text.split(",") if part.strip()]
-    for value in values:
-        if value not in CHOICES:
-            raise argparse.ArgumentTypeError(f"{value!r} is not a scale; choose from {', '.join(CHOICES)}")
-    if not values:
-        raise argparse.ArgumentTypeError("empty scale list")
-    return values
-
-
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -86,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     from harness.bench.results_json import save_results
     from harness.bench.runner import run_bench
 
-    scales = [s for group in (args.scale or [["100k"]]) for s in group]
+    scales = flatten(args.scale, default=("100k",))
     if args.json is not None and not args.json.strip():
         raise UsageError("--json: give a file name")
     with _progress(enabled=args.progress or sys.stderr.isatty()) as progress:

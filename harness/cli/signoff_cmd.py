@@ -13,6 +13,7 @@ import time
 from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
 
+from harness.bench.scales import flatten, scale_list
 from harness.results import FAIL
 from harness.signoff import DEFAULT_SCALES, SignoffResult, signoff
 
@@ -52,6 +53,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="SCALE",
         action="extend",
         nargs="+",
+        type=scale_list,
         help=f"data scales to benchmark: 1k, 10k, 100k, 1m; repeat or separate with commas "
         f"(default: {' '.join(DEFAULT_SCALES)})",
     )
@@ -70,16 +72,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    scales = _scales(args.scale) if args.scale else DEFAULT_SCALES
+    scales = flatten(args.scale, default=DEFAULT_SCALES)
     with ProgressDisplay(sys.stderr) as progress:
         result = signoff(args.out, scales=scales, schema=args.schema, baseline=args.baseline, quick=args.quick,
                          progress=progress)
     print(render(result))
     return EXIT_FAIL if result.verdict.status == FAIL else 0
-
-
-def _scales(values: list[str]) -> tuple[str, ...]:
-    return tuple(part.strip() for value in values for part in value.split(",") if part.strip()) or ("",)
 
 
 def render(result: SignoffResult) -> str:
