@@ -16,7 +16,7 @@ from typing import NoReturn
 
 from harness.errors import GgenDbError
 
-COMMANDS = ("init", "check", "bench", "signoff", "ingest", "backup")
+COMMANDS = ("init", "check", "bench", "signoff", "ingest", "backup", "lint-queries")
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command cut off by its reader
 
@@ -40,9 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     for name in COMMANDS:
         try:
-            module = import_module(f"harness.cli.{name}_cmd")
+            module_name = f"harness.cli.{name.replace('-', '_')}_cmd"  # lint-queries -> lint_queries_cmd
+            module = import_module(module_name)
         except ModuleNotFoundError as e:
-            if e.name != f"harness.cli.{name}_cmd":
+            if e.name != module_name:
                 raise
             continue  # command not built yet
         module.register(sub)
