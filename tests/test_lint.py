@@ -193,7 +193,6 @@ def test_cli_scale_uses_the_generated_data(monkeypatch: pytest.MonkeyPatch, tmp_
 
 @pytest.mark.parametrize(("argv", "expected"), [
     (["lint-queries", "/no/such.sql"], "Error: FILE /no/such.sql: no such file\n"),
-    (["lint-queries", "--scale", "5k", "q.sql"], "Error: --scale '5k': must be one of 1k, 10k, 100k, 1m\n"),
     (["lint-queries", "--db", "/no/such.db", str(ORIGINAL_QUERIES)], "Error: --db /no/such.db: no such file\n"),
 ])
 def test_cli_bad_input_is_one_line_and_exit_2(argv: list[str], expected: str,
@@ -202,11 +201,15 @@ def test_cli_bad_input_is_one_line_and_exit_2(argv: list[str], expected: str,
     assert capsys.readouterr().err == expected
 
 
-def test_cli_db_and_scale_exclude_each_other(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["--db", "x.db", "--scale", "1k", "-"], "argument --scale: not allowed with argument --db"),
+    (["--scale", "5k", "q.sql"], "argument --scale: 5k: must be one of 1k, 10k, 100k, 1m"),
+])
+def test_cli_usage_errors_exit_2(argv: list[str], expected: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        main(["lint-queries", "--db", "x.db", "--scale", "1k", "-"])
+        main(["lint-queries", *argv])
     assert exit_info.value.code == 2
-    assert "argument --scale: not allowed with argument --db" in capsys.readouterr().err
+    assert capsys.readouterr().err == f"Error: ggen-db lint-queries: {expected} (see --help)\n"
 
 
 def test_help_ends_with_an_example_and_the_readme_documents_every_option(capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from harness.bench.scales import scale_name
 from harness.cli.check_cmd import output_file, write_atomically
 from harness.errors import InputError
 
@@ -42,7 +43,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("file", metavar="FILE", help="the SQL file, or - for stdin")
     target = parser.add_mutually_exclusive_group()
     target.add_argument("--db", metavar="DB", help="your database, opened read-only and never written")
-    target.add_argument("--scale", metavar="S", help="generated data of 1k, 10k, 100k or 1m receipts (10k)")
+    target.add_argument("--scale", metavar="S", type=scale_name, help="generated data of 1k, 10k, 100k or 1m receipts (10k)")
     parser.add_argument("--json", metavar="FILE", type=output_file, help="also write the report as JSON")
     parser.add_argument("--markdown", metavar="FILE", type=output_file,
                         help="also write Markdown, e.g. to $GITHUB_STEP_SUMMARY")
@@ -52,10 +53,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from harness.lint import lint_queries, render
 
-    if args.scale is not None:
-        from harness.bench.datagen import DataSpec
-
-        DataSpec.for_scale(args.scale)  # a bad --scale is reported before FILE is read
     script, source = read_source(args.file)
     report = lint_queries(script, source=source, db=args.db, scale=args.scale)
     for option, renderer in OUTPUTS:
