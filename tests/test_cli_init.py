@@ -74,3 +74,20 @@ def test_a_closed_pipe_is_not_a_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in writer.stderr
     assert writer.returncode == 141
     assert (tmp_path / "p.db").is_file()
+
+
+def test_init_on_a_changed_view_reports_drift_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from harness.engine.db import read_schema
+
+    target = tmp_path / "existing.db"
+    main(["init", str(target)])
+    changed = tmp_path / "new.sql"
+    changed.write_text(read_schema().replace("LIMIT 100;", "LIMIT 50;"))
+    capsys.readouterr()
+    assert main(["init", str(target), "--schema", str(changed)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "drift (database -> schema):\n  view recent_executions: sql `... limit 100` -> `... limit 50`\n"
+    assert captured.err == (
+        f"Error: DB {target}: its schema differs from {changed} in 1 place that init cannot change (it only adds "
+        f"missing objects); ship the change as a migration (harness/migrations/) and run `ggen-db migrate {target}`\n"
+    )

@@ -137,3 +137,57 @@ def test_default_path_follows_the_environment(monkeypatch: pytest.MonkeyPatch, t
     assert default_db_path() == tmp_path / "env.db"
     monkeypatch.delenv("GGEN_DB")
     assert default_db_path() == Path(".ggen/ggen.db")
+
+
+def test_init_reports_a_changed_view_as_drift_and_changes_nothing(tmp_path: Path) -> None:
+    from harness.changes.migrate import SchemaDriftError
+
+    target = tmp_path / "ggen.db"
+    init_database(target)
+    changed = tmp_path / "new.sql"
+    changed.write_text(db.read_schema().replace("LIMIT 100;", "LIMIT 50;"))
+    before = db.connect(target).execute("SELECT sql FROM sqlite_master WHERE name = 'recent_executions'").fetchone()
+    with pytest.raises(SchemaDriftError, match="differs from .*new.sql in 1 place .* run `ggen-db migrate") as drift:
+        init_database(target, schema_file=changed)
+    assert drift.value.details() == ["view recent_executions: sql `... limit 100` -> `... limit 50`"]
+    after = db.connect(target).execute("SELECT sql FROM sqlite_master WHERE name = 'recent_executions'").fetchone()
+    assert after == before
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("CREATE INDEX IF NOT EXISTS idx_receipts_status_time ON receipts (status, timestamp_utc);",
+         "CREATE INDEX IF NOT EXISTS idx_receipts_status_time ON receipts (timestamp_utc, status);",
+         "index idx_receipts_status_time: columns ('status', 'timestamp_utc') -> ('timestamp_utc', 'status')"),
+        ("    error_message TEXT,\n    environment TEXT",
+         "    error_message TEXT,\n    note TEXT,\n    environment TEXT",
+         "column receipts.note added"),
+        ("SELECT RAISE(ABORT, 'audit_log: rows are append-only (UPDATE is refused)');",
+         "SELECT RAISE(ABORT, 'audit_log is append-only');",
+         "trigger audit_log_append_only: sql `... , 'audit_log: rows are append-only (UPDATE is refused)' ) ...` "
+         "-> `... , 'audit_log is append-only' ) ...`"),
+    ],
+)
+def test_init_reports_what_if_not_exists_cannot_change(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    from harness.changes.migrate import SchemaDriftError
+
+    target = tmp_path / "ggen.db"
+    init_database(target)
+    text = db.read_schema()
+    assert old in text
+    changed = tmp_path / "new.sql"
+    changed.write_text(text.replace(old, new, 1))
+    with pytest.raises(SchemaDriftError) as drift:
+        init_database(target, schema_file=changed)
+    assert expected in drift.value.details()
+
+
+def test_init_points_an_older_database_to_migrate(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    target = tmp_path / "ggen.db"
+    init_database(target)
+    newer = replace(load_contract(), schema_version=load_contract().schema_version + 1)
+    with pytest.raises(SchemaVersionError, match=f"older than this ggen-db's {newer.schema_version}; run `ggen-db migrate"):
+        init_database(target, contract=newer)

@@ -4,6 +4,13 @@ init_database never drops, deletes or rewrites data: the schema is made of
 IF NOT EXISTS statements, applied in one transaction, and the schema version
 is recorded in PRAGMA user_version. A database written by a newer schema
 version, or one holding tables that ggen-db did not create, is refused.
+
+IF NOT EXISTS can only add objects, so on an existing database init first
+compares its catalog with the schema's: objects missing from the database
+are added (a repair), but any other difference (a changed view, trigger,
+index, CHECK or column, an object the schema does not have) is drift, and
+init refuses with the list of differences and points to `ggen-db migrate`.
+An older database version is refused the same way: migrations upgrade it.
 """
 
 from __future__ import annotations
@@ -13,6 +20,9 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.changes.catalog import catalog_of_script, read_catalog
+from harness.changes.compare import ADDED, Change, compare
+from harness.changes.migrate import SchemaDriftError
 from harness.contract.model import Contract, load_contract
 from harness.engine import db
 from harness.errors import InputError, SchemaLoadError, SchemaVersionError
@@ -63,6 +73,8 @@ def init_database(
         try:
             before = _objects(conn)
             previous = _check_version(conn, contract, target, before)
+            if previous:
+                _refuse_drift(conn, script, os.fspath(schema_file or "schema.sql"), target)
             _apply(conn, script, os.fspath(schema_file or "schema.sql"), contract.schema_version)
             after = _objects(conn)
             mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
@@ -147,12 +159,35 @@ def _check_version(
             f"DB {target}: schema version {version} is newer than this ggen-db's {contract.schema_version}; "
             "upgrade ggen-db instead"
         )
+    if 0 < version < contract.schema_version:
+        raise SchemaVersionError(
+            f"DB {target}: schema version {version} is older than this ggen-db's {contract.schema_version}; "
+            f"run `ggen-db migrate {target}` (init only adds missing objects)"
+        )
     if version == 0 and before["table"]:
         raise InputError(
             f"DB {target}: holds tables but no ggen-db schema version (PRAGMA user_version = 0); "
             "refusing to modify a database ggen-db did not create"
         )
     return version
+
+
+def _refuse_drift(conn: sqlite3.Connection, script: str, source: str, target: Path) -> None:
+    """SchemaDriftError when the database differs from the schema in anything init cannot add."""
+    drift = [c for c in compare(read_catalog(conn), catalog_of_script(script, source=source), versions=False)
+             if not _init_adds(c)]
+    if drift:
+        raise SchemaDriftError(
+            f"DB {target}: its schema differs from {source} in {len(drift)} place{'s' if len(drift) > 1 else ''} "
+            "that init cannot change (it only adds missing objects); ship the change as a migration "
+            f"(harness/migrations/) and run `ggen-db migrate {target}`",
+            drift,
+        )
+
+
+def _init_adds(change: Change) -> bool:
+    """An object the schema has and the database lacks: a whole table, index, view or trigger."""
+    return change.action == ADDED and change.kind in ("table", "index", "view", "trigger")
 
 
 def _apply(conn: sqlite3.Connection, script: str, source: str, version: int) -> None:

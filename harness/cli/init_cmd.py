@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from harness.changes.install import DEFAULT_DB_ENV, DEFAULT_DB_PATH, InitResult, init_database
+from harness.changes.migrate import SchemaDriftError
 
 EXAMPLE = """\
 example:
@@ -20,7 +22,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description=(
             "Create or upgrade a ggen database: parent directories, schema, WAL, schema version "
             "(PRAGMA user_version). Existing data is never dropped, deleted or rewritten; a database "
-            "from a newer schema version is refused."
+            "from a newer schema version is refused. On an existing database only missing objects are "
+            "added: any other difference from the schema (a changed view, trigger, index, CHECK or column) "
+            "is reported as drift, exit 1, and an older version is pointed to `ggen-db migrate`."
         ),
         epilog=EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -38,9 +42,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = init_database(args.db, schema_file=args.schema)
+    try:
+        result = init_database(args.db, schema_file=args.schema)
+    except SchemaDriftError as drift:
+        print(render_drift(drift))
+        print(f"Error: {drift}", file=sys.stderr)
+        return 1
     print(render(result))
     return 0
+
+
+def render_drift(drift: SchemaDriftError) -> str:
+    """The differences, database -> schema, one per line."""
+    return "\n".join(["drift (database -> schema):", *(f"  {line}" for line in drift.details())])
 
 
 def render(result: InitResult) -> str:
