@@ -16,6 +16,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from _convergence import CONTRACT, converge, populate_source
+from _versions import chain
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,8 +25,6 @@ from harness.bench.datagen import DataSpec
 from harness.changes.versions import Versions
 from harness.checks.runner import check_schema
 from harness.testing.strategies import Bundle, valid_rows, with_parents
-from _convergence import CONTRACT, converge, populate_source
-from _versions import chain
 
 SHIPPED = Versions.shipped()
 CHAIN_DIR = Path(tempfile.mkdtemp(prefix="ggen-db-chain-"))

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from _versions import V1, V1_TEXT, add_receipt, chain, create_table_sql, database_at_version_1
 
 from harness.changes.catalog import read_catalog
 from harness.changes.migrate import SchemaDriftError, migrate
@@ -15,7 +16,6 @@ from harness.changes.versions import MigrationError, Versions, find_migrations
 from harness.cli import main
 from harness.contract.model import load_contract
 from harness.engine import db
-from _versions import V1, V1_TEXT, add_receipt, chain, create_table_sql, database_at_version_1
 
 # sha256 of `git show ce2e1bd:schema.sql`, the schema deployed databases have
 V1_SHA256 = "e6229607d41de7bedff823273ea7ba771f8d120479b5501a497ad6d856bbee10"
