@@ -16,7 +16,8 @@ from typing import NoReturn
 
 from harness.errors import GgenDbError
 
-COMMANDS = ("init", "check", "bench", "signoff", "ingest", "backup", "lint-queries", "migrate", "diff", "gate")
+COMMANDS = ("init", "check", "bench", "signoff", "ingest", "backup", "lint-queries", "migrate", "diff", "gate", "query",
+            "get", "export", "stats", "archive", "maintain", "reset")
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command cut off by its reader
 

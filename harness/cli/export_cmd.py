@@ -1,0 +1,90 @@
+"""`ggen-db export DB receipts|audit`: JSON Lines for `ggen-db ingest`, or CSV, streamed."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+from harness.cli._progress import progress_bar, wanted
+from harness.errors import InputError
+from harness.operate.export import EXPORTS, FORMATS, ExportResult, export
+
+EXAMPLE = """\
+example:
+  ggen-db export .ggen/ggen.db receipts --since 7d --out receipts.jsonl
+  ggen-db export .ggen/ggen.db audit --since 2026-01-01 --until 2026-02-01 --format csv > audit-january.csv
+  ggen-db export old.db receipts | ggen-db ingest new.db -
+"""
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "export",
+        help="write receipts (with their stage metrics and violations) or audit rows as JSON Lines or CSV",
+        description=(
+            "Write the receipts or the audit rows of DB (opened read-only), oldest first, to stdout or "
+            "--out FILE. JSON Lines are the format ggen-db ingest reads: each receipt line is followed by "
+            "its stage_metric and slo_violation lines, so that ingesting the file into an empty database "
+            "gives the same rows. CSV holds one table (receipts alone, or audit rows). The export is one "
+            "snapshot and is streamed (memory does not grow with the data); --out is written to a "
+            "temporary file and renamed into place when complete. Progress goes to stderr on a terminal."
+        ),
+        epilog=EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("db", metavar="DB", help="the database to read (must exist)")
+    parser.add_argument("what", metavar="WHAT", choices=EXPORTS, help=" or ".join(EXPORTS))
+    parser.add_argument("--since", metavar="WHEN", help="from this time on: 24h, 7d, 30m, a date or a timestamp")
+    parser.add_argument("--until", metavar="WHEN", help="before this time (same forms; default: no end)")
+    parser.add_argument("--format", choices=FORMATS, default="jsonl", help="jsonl (default) or csv")
+    parser.add_argument("--out", metavar="FILE", help="write to FILE, replacing it when complete (default: stdout)")
+    parser.add_argument("--progress", action="store_true",
+                        help="show a progress bar on stderr (default: only on a terminal)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    with _output(args.out) as out, progress_bar(f"export {args.what}", enabled=wanted(args.progress)) as update:
+        result = export(args.db, args.what, out, fmt=args.format, since=args.since, until=args.until,
+                        progress=update if wanted(args.progress) else None)
+    print(summary(result, args.out), file=sys.stderr)
+    return 0
+
+
+@contextmanager
+def _output(path: str | None) -> Iterator[TextIO]:
+    """stdout, or a private temporary file beside path renamed onto it once everything is written."""
+    if path is None:
+        yield sys.stdout
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise InputError(f"--out {target}: is a directory")
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".export-tmp", dir=target.parent or ".")
+    except OSError as e:
+        raise InputError(f"--out {target}: cannot write in {target.parent} ({e.strerror})") from e
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def summary(result: ExportResult, path: str | None) -> str:
+    kinds = ", ".join(f"{kind} {count}" for kind, count in result.written.items())
+    return f"exported {result.total} {_unit(result.fmt)} to {path or 'stdout'} ({kinds}) in {result.duration_s:.2f} s"
+
+
+def _unit(fmt: str) -> str:
+    return "lines" if fmt == "jsonl" else "CSV rows"
