@@ -266,6 +266,23 @@ _DOCUMENTED: tuple[Workload, ...] = (
     _documented("violations_of_execution", "violations of an execution", 400, max_rows=100),
     _documented("violations_last_24h_by_metric", "violations by metric, 24 h", 300, max_rows=100, cost=WINDOW),
     _documented("violations_by_severity_over_time", "violations per hour", 300, max_rows=25, cost=WINDOW),
+    # The operator commands' reads (ggen-db query, get, export; harness.operate).
+    _documented("receipts_of_agent_in_window", "query receipts --agent", 1_500, max_rows=100, cost=WINDOW),
+    _documented("receipts_of_status_in_window", "query receipts --status", 1_200, max_rows=100),
+    _documented("receipt_agents_matching", "query --agent: agents of a pattern", 1_800, max_rows=100),
+    _documented("audit_of_agent_in_window", "query audit --agent", 3_000, max_rows=100, cost=WINDOW),
+    _documented("audit_of_status_in_window", "query audit --status", 900, max_rows=100),
+    _documented("audit_in_window_newest_first", "query audit", 3_000, max_rows=100),
+    _documented("audit_agents_matching", "query audit --agent: agents of a pattern", 1_800, max_rows=100),
+    _documented("memory_in_window", "query memory", 600, max_rows=100),
+    _documented("sessions_of_status_in_window", "query sessions --status", 100, max_rows=100),
+    _documented("collisions_in_window", "query collisions", 200, max_rows=100, cost=WINDOW),
+    _documented("violations_in_window", "query violations", 200, max_rows=100, cost=WINDOW),
+    _documented("audit_of_execution_window", "get receipt: its audit window", 50, max_rows=100),
+    _documented("export_receipts_in_window", "export receipts, one hour", 1_400, max_rows=5_000, cost=WINDOW),
+    _documented("export_audit_in_window", "export audit, one hour", 4_500, max_rows=25_000, cost=WINDOW),
+    _documented("receipts_count_in_window", "receipts of an hour, counted", 300, max_rows=1, cost=WINDOW),
+    _documented("audit_count_in_window", "audit rows of an hour, counted", 1_300, max_rows=1, cost=WINDOW),
 )
 
 
