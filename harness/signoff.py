@@ -22,8 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -433,23 +431,10 @@ def _version() -> str:
 
 # ------------------------------------------------------------------ output
 def write_reports(result: SignoffResult, target: Path) -> dict[str, str]:
-    """Render every report into a temporary directory beside target, then move them into place."""
-    rendered = render_reports(result)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Not mkdtemp: its 0700 would become the report directory's mode; mkdir honours the umask.
-    staging = target.parent / f".{target.name}-{secrets.token_hex(6)}"
-    staging.mkdir()
-    try:
-        for name, text in rendered.items():
-            (staging / name).write_text(text, encoding="utf-8")
-        if not target.exists():
-            staging.rename(target)  # one atomic step: the directory appears complete
-        else:
-            for name in rendered:
-                os.replace(staging / name, target / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return {name: os.fspath(target / name) for name in rendered}
+    """Render every report, then write them into target together (harness.atomic.write_directory)."""
+    from harness.atomic import write_directory
+
+    return write_directory(target, render_reports(result))
 
 
 def render_reports(result: SignoffResult) -> dict[str, str]:

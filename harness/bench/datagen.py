@@ -30,7 +30,6 @@ import random
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from bisect import bisect
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -39,6 +38,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from harness.atomic import SQLITE_COMPANIONS, replacing
 from harness.bench import scales
 from harness.engine import db
 from harness.errors import UsageError
@@ -624,13 +624,8 @@ def cached_database(
     final = directory / f"ggen-{spec.receipts}-{spec.seed}-{key[:16]}.db"
     if final.exists():
         return final
-    temporary = directory / f".{final.name}.{os.getpid()}.{threading.get_ident()}.tmp"
-    try:
+    with replacing(final, companions=SQLITE_COMPANIONS) as temporary:
         build_database(temporary, spec, schema_file=schema_file, progress=progress)
-        os.replace(temporary, final)
-    finally:
-        for leftover in bulkload.leftovers(temporary):
-            leftover.unlink(missing_ok=True)
     return final
 
 

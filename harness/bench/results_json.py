@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import __version__
+from harness.atomic import write_text
 from harness.bench.stats import percentile
 from harness.errors import InputError
 from harness.results import BenchReport, Comparison, DerivedCheck, WorkloadResult
@@ -42,10 +43,9 @@ def save_results(report: BenchReport, path: str | os.PathLike[str]) -> Path:
     }
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
     except OSError as e:
         raise InputError(f"--json {path}: cannot write ({e.strerror})") from e
-    return target
+    return write_text(target, json.dumps(data, indent=2, allow_nan=False) + "\n", option="--json")
 
 
 def load_results(path: str | os.PathLike[str]) -> BenchReport:

@@ -9,11 +9,8 @@ errors (raised as GgenDbError and printed by harness.cli.main).
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 
-from harness.errors import InputError
 from harness.results import CheckReport
 
 EXAMPLE = """\
@@ -67,6 +64,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from harness.atomic import write_text
     from harness.checks import check_schema
     from harness.reports import check_report as render
 
@@ -74,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     for option, renderer in OUTPUTS:
         path = getattr(args, option)
         if path is not None:
-            write_atomically(path, getattr(render, renderer)(report), option=f"--{option}")
+            write_text(path, getattr(render, renderer)(report), option=f"--{option}")
     print(render.render_text(report), end="")
     return exit_status(report)
 
@@ -82,18 +80,3 @@ def run(args: argparse.Namespace) -> int:
 def exit_status(report: CheckReport) -> int:
     return 0 if report.ok else 1
 
-
-def write_atomically(path: Path, text: str, *, option: str) -> None:
-    """Write the whole file or nothing: a temporary file in the same directory, then a rename."""
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-    except OSError as e:
-        raise InputError(f"{option} {path}: cannot write ({e.strerror})") from e

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -22,12 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from harness.atomic import SQLITE_COMPANIONS, publish, temporary_beside
 from harness.engine.db import BUSY_TIMEOUT_MS
 from harness.engine.introspection import quote_identifier
 from harness.errors import GgenDbError, InputError
 
 PAGES_PER_STEP = 1024  # 4 MiB at the default page size: progress moves, each step stays short
-SIDECARS = ("-wal", "-shm", "-journal")
+SIDECARS = SQLITE_COMPANIONS
 
 Progress = Callable[[int, int], None]  # (pages copied, total pages)
 
@@ -165,11 +165,9 @@ def _ensure_not_in_use(target: Path) -> None:
 def _private_temp_file(target: Path) -> Path:
     """An empty owner-only (0600) file next to target, so the final rename stays on one filesystem."""
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".backup-tmp", dir=target.parent)
+        return temporary_beside(target, suffix=".backup-tmp", mode=0o600)
     except OSError as e:
         raise InputError(f"DEST {target}: cannot create a file in {target.parent} ({e.strerror})") from e
-    os.close(fd)
-    return Path(name)
 
 
 # ------------------------------------------------------------------ copying
@@ -258,47 +256,14 @@ def _verify(tmp: Path, expected: Mapping[str, int], source: str, dest: str) -> s
 
 
 # -------------------------------------------------------------- publishing
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _publish(tmp: Path, target: Path, *, replace: bool) -> None:
     """Make the verified copy durable, then move it to target atomically; never clobber without replace."""
     try:
-        _fsync(tmp)
-        if replace:
-            os.replace(tmp, target)
-        else:
-            _move_without_overwrite(tmp, target)
-        _fsync_directory(target.parent)
+        publish(tmp, target, overwrite=replace, durable=True)
+    except FileExistsError as e:
+        raise InputError(f"DEST {target}: already exists; pass --force to replace it") from e
     except OSError as e:
         raise InputError(f"DEST {target}: cannot be written ({e.strerror}); nothing written") from e
-
-
-def _move_without_overwrite(tmp: Path, target: Path) -> None:
-    exists = InputError(f"DEST {target}: already exists; pass --force to replace it")
-    try:
-        os.link(tmp, target)  # fails if target appeared meanwhile: no silent overwrite
-    except FileExistsError as e:
-        raise exists from e
-    except OSError:  # a filesystem without hard links: check, then rename
-        if target.exists():
-            raise exists from None
-        os.replace(tmp, target)
-        return
-    tmp.unlink()
-
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _remove_with_sidecars(path: Path) -> None:
