@@ -25,7 +25,7 @@ import os
 import subprocess
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,128 +33,25 @@ from typing import Any
 from harness.bench.scales import parse_scales
 from harness.engine import db
 from harness.errors import InputError, UsageError
-from harness.results import FAIL, PASS, WARN, BenchReport, CheckReport, Comparison, Finding, WorkloadResult
+from harness.results import (
+    FAIL,
+    PASS,
+    WARN,
+    Baseline,
+    BenchReport,
+    CheckReport,
+    Delta,
+    Finding,
+    SignoffResult,
+    Verdict,
+    WorkloadResult,
+)
 
 #: progress(message, done, total): what signoff is doing; done/total count rounds or rows when known (else 0, 0).
 Progress = Callable[[str, int, int], None]
 
 DEFAULT_SCALES = ("10k", "100k")
 REPORT_FILES = ("signoff.html", "signoff.md", "signoff.json", "junit.xml")
-FORMAT_NAME = "ggen-db-signoff"
-FORMAT_VERSION = 1
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """PASS, WARN or FAIL, and why: what fails the release, then what deserves a look."""
-
-    status: str
-    failures: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def reasons(self) -> tuple[str, ...]:
-        return self.failures + self.warnings
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """An earlier signoff.json read back for --baseline: its raw rounds and the machine it ran on."""
-
-    path: str
-    generated_at: str
-    schema_sha256: str
-    git_commit: str
-    fingerprint: Mapping[str, Any]
-    rounds: Mapping[tuple[str, str], tuple[float, ...]]  # (workload, scale) -> timings_ms
-    same_machine: bool = True
-    machine_differences: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Delta:
-    """One workload at one scale against the baseline; comparison is None when the baseline lacks it."""
-
-    workload: str
-    scale: str
-    comparison: Comparison | None
-
-
-@dataclass(frozen=True)
-class SignoffResult:
-    """Everything the reports show. `files` maps each report name to where it was written."""
-
-    verdict: Verdict
-    conformance: CheckReport
-    bench: BenchReport
-    environment: Mapping[str, Any]
-    schema_path: str
-    schema_sha256: str
-    contract_version: str
-    git_commit: str
-    generated_at: str
-    scales: tuple[str, ...]
-    quick: bool
-    ggen_db_version: str
-    baseline: Baseline | None = None
-    deltas: tuple[Delta, ...] = ()
-    out_dir: str = ""
-    files: Mapping[str, str] = field(default_factory=dict)
-
-    def delta(self, result: WorkloadResult) -> Delta | None:
-        for d in self.deltas:
-            if (d.workload, d.scale) == (result.workload, result.scale):
-                return d
-        return None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The signoff.json document (harness/contract/formats/signoff.schema.json)."""
-        return {
-            "format": FORMAT_NAME,
-            "format_version": FORMAT_VERSION,
-            "ggen_db_version": self.ggen_db_version,
-            "generated_at": self.generated_at,
-            "verdict": {
-                "status": self.verdict.status,
-                "reasons": list(self.verdict.reasons),
-                "failures": list(self.verdict.failures),
-                "warnings": list(self.verdict.warnings),
-            },
-            "schema": {"path": self.schema_path, "sha256": self.schema_sha256},
-            "contract_version": self.contract_version,
-            "git_commit": self.git_commit,
-            "options": {
-                "scales": list(self.scales),
-                "quick": self.quick,
-                "baseline": self.baseline.path if self.baseline else None,
-            },
-            "environment": dict(self.environment),
-            "conformance": self.conformance.to_dict(),
-            "slo": self.bench.to_dict(),
-            "baseline": _baseline_dict(self.baseline),
-            "deltas": [
-                {
-                    "workload": d.workload,
-                    "scale": d.scale,
-                    "comparison": d.comparison.to_dict() if d.comparison else None,
-                }
-                for d in self.deltas
-            ],
-        }
-
-
-def _baseline_dict(baseline: Baseline | None) -> dict[str, Any] | None:
-    if baseline is None:
-        return None
-    return {
-        "path": baseline.path,
-        "generated_at": baseline.generated_at,
-        "schema_sha256": baseline.schema_sha256,
-        "git_commit": baseline.git_commit,
-        "same_machine": baseline.same_machine,
-        "machine_differences": list(baseline.machine_differences),
-        "fingerprint": dict(baseline.fingerprint),
-    }
 
 
 # ------------------------------------------------------------------ the API

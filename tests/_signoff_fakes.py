@@ -18,13 +18,16 @@ from harness.results import (
     PASS,
     PASSED,
     WARN,
+    Baseline,
     BenchReport,
     CheckReport,
     Comparison,
+    Delta,
     Finding,
+    SignoffResult,
     WorkloadResult,
 )
-from harness.signoff import Baseline, Delta, SignoffResult, decide
+from harness.signoff import decide
 
 SHA = "ab" * 32
 GROUPS = (

@@ -14,8 +14,7 @@ import pytest
 
 from harness.contract.model import document_schema
 from harness.reports import charts, signoff_html, signoff_json, signoff_junit, signoff_markdown, signoff_view
-from harness.results import ERROR, FAIL, SKIPPED, WARN, DerivedCheck
-from harness.signoff import Delta
+from harness.results import ERROR, FAIL, SKIPPED, WARN, Delta, DerivedCheck
 
 HOSTILE = "<script>alert(1)</script> \"quoted\" 'single' a|b\nsecond line & `tick` *star*"
 

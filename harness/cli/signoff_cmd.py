@@ -14,8 +14,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
 
 from harness.bench.scales import flatten, scale_list
-from harness.results import FAIL
-from harness.signoff import DEFAULT_SCALES, SignoffResult, signoff
+from harness.results import FAIL, SignoffResult
+from harness.signoff import DEFAULT_SCALES, signoff
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID

@@ -14,17 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
 
 from harness.reports import charts
 from harness.reports import signoff_view as view
-from harness.results import WorkloadResult
-
-if TYPE_CHECKING:
-    from harness.signoff import SignoffResult
+from harness.results import SignoffResult, WorkloadResult
 
 TEMPLATE = "signoff.html.j2"
 REASONS_SHOWN = 12  # the rest fold into a <details>, so the verdict stays on the first screen

@@ -13,15 +13,13 @@ import json
 import math
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jsonschema
 
 from harness.contract.model import document_schema
 from harness.errors import InputError
-
-if TYPE_CHECKING:
-    from harness.signoff import SignoffResult
+from harness.results import SignoffResult
 
 SCHEMA_NAME = "signoff.schema.json"
 

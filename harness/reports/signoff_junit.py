@@ -9,15 +9,21 @@ a comparison with the baseline.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr  # noqa: S406 - used to write XML, never to parse it
 
 from harness.reports.charts import format_ms
 from harness.reports.signoff_view import check_groups, comparison_text, derived_row, headroom_text
-from harness.results import ERROR, FAIL, FAILED, SKIPPED, WARN, DerivedCheck, Finding, WorkloadResult
-
-if TYPE_CHECKING:
-    from harness.signoff import SignoffResult
+from harness.results import (
+    ERROR,
+    FAIL,
+    FAILED,
+    SKIPPED,
+    WARN,
+    DerivedCheck,
+    Finding,
+    SignoffResult,
+    WorkloadResult,
+)
 
 # Characters XML 1.0 cannot carry at all (even escaped): a message holding one would make the file unreadable.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -8,12 +8,9 @@ table nor become markup.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from harness.reports import signoff_view as view
-
-if TYPE_CHECKING:
-    from harness.signoff import SignoffResult
+from harness.results import SignoffResult
 
 VERDICT_ICON = {"PASS": "✅", "WARN": "⚠️", "FAIL": "❌"}
 WARNINGS_SHOWN = 5

@@ -10,13 +10,20 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from harness.reports.charts import format_ms
-from harness.results import ERROR, FAILED, PASSED, SKIPPED, Comparison, DerivedCheck, Finding, WorkloadResult
-
-if TYPE_CHECKING:
-    from harness.signoff import Delta, SignoffResult
+from harness.results import (
+    ERROR,
+    FAILED,
+    PASSED,
+    SKIPPED,
+    Comparison,
+    Delta,
+    DerivedCheck,
+    Finding,
+    SignoffResult,
+    WorkloadResult,
+)
 
 STATUS_LABEL = {PASSED: "PASS", FAILED: "FAIL", ERROR: "ERROR", SKIPPED: "SKIP"}
 CHECK_HEADER = ("#", "Check", "Object", "Result", "Message")
