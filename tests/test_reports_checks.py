@@ -81,3 +81,12 @@ def test_markdown_of_a_failing_report_lists_failures_first() -> None:
     lines = text.splitlines()
     row = next(line for line in lines[lines.index("### Broken promises"):] if "enum_receipts_status" in line)
     assert row.count("|") == 6  # the hostile message did not open a column
+
+
+def test_junit_replaces_what_xml_cannot_carry_even_a_lone_surrogate() -> None:
+    # A lone surrogate cannot even be encoded as UTF-8: before one JUnit writer served both reports,
+    # check's filter let it through and the file could not be written.
+    broken = Finding("enum_receipts_status", "t", "Enumerations", FAILED, None, "receipts.status", "a\ud800b\x0bc")
+    text = render_junit(report(broken))
+    failure = ET.fromstring(text.encode("utf-8")).find("testsuite/testcase/failure")  # noqa: S314
+    assert failure is not None and failure.get("message") == "a\ufffdb\ufffdc"

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ET  # noqa: S405 (builds XML; nothing untrusted is parsed)
 
+from harness.reports import junit
 from harness.results import ERROR, FAILED, PASSED, SKIPPED, CheckReport, Finding
 
 JSON_FORMAT_VERSION = 1
 _STATUS_WORD = {FAILED: "FAIL", ERROR: "ERROR", SKIPPED: "SKIP", PASSED: "PASS"}
-# Characters XML 1.0 cannot carry at all (SQLite messages may echo any text).
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def verdict(report: CheckReport) -> str:
@@ -59,8 +57,8 @@ def render_json(report: CheckReport) -> str:
 
 
 # -------------------------------------------------------------------- JUnit
-def _xml_text(text: str) -> str:
-    return _XML_INVALID.sub("\ufffd", text)
+_OUTCOMES = {FAILED: (junit.FAILURE, "broken promise"), ERROR: (junit.ERROR, "sqlite error"),
+             SKIPPED: (junit.SKIPPED, "")}
 
 
 def render_junit(report: CheckReport, *, suite_name: str = "ggen-db conformance") -> str:
@@ -68,25 +66,20 @@ def render_junit(report: CheckReport, *, suite_name: str = "ggen-db conformance"
     c = report.counts()
     counts = {"tests": str(len(report.findings)), "failures": str(c[FAILED]), "errors": str(c[ERROR]),
               "skipped": str(c[SKIPPED]), "time": f"{report.duration_s:.3f}"}
-    root = ET.Element("testsuites", {"name": "ggen-db check", **counts})
-    suite = ET.SubElement(root, "testsuite", {"name": suite_name, **counts})
-    properties = ET.SubElement(suite, "properties")
-    for name, value in (("target", report.target), ("target_kind", report.target_kind),
-                        ("schema_sha256", report.schema_sha256 or ""), ("contract_version", report.contract_version),
-                        ("contract_sha256", report.contract_sha256), ("sqlite_version", report.sqlite_version)):
-        ET.SubElement(properties, "property", {"name": name, "value": _xml_text(value)})
-    for finding in report.findings:
-        case = ET.SubElement(suite, "testcase", {
-            "classname": finding.group, "name": finding.code, "time": f"{finding.duration_s:.4f}"})
-        message = _xml_text(finding.message)
-        if finding.status == FAILED:
-            ET.SubElement(case, "failure", {"message": message, "type": "broken promise"}).text = message
-        elif finding.status == ERROR:
-            ET.SubElement(case, "error", {"message": message, "type": "sqlite error"}).text = message
-        elif finding.status == SKIPPED:
-            ET.SubElement(case, "skipped", {"message": message})
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    properties = (("target", report.target), ("target_kind", report.target_kind),
+                  ("schema_sha256", report.schema_sha256 or ""), ("contract_version", report.contract_version),
+                  ("contract_sha256", report.contract_sha256), ("sqlite_version", report.sqlite_version))
+    suite = junit.Suite({"name": suite_name, **counts}, [_case(f) for f in report.findings], properties)
+    return junit.render({"name": "ggen-db check", **counts}, [suite])
+
+
+def _case(finding: Finding) -> junit.Case:
+    where = {"classname": finding.group, "name": finding.code, "time": f"{finding.duration_s:.4f}"}
+    if finding.status not in _OUTCOMES:
+        return junit.Case(**where)
+    outcome, kind = _OUTCOMES[finding.status]
+    text = finding.message if outcome != junit.SKIPPED else None
+    return junit.Case(**where, outcome=outcome, message=finding.message, kind=kind, text=text)
 
 
 # ----------------------------------------------------------------- Markdown

@@ -161,20 +161,12 @@ def environment_rows(environment: Mapping[str, Any]) -> list[tuple[str, str]]:
             if key == "sqlite_compile_options":
                 continue
             if key == "pragmas" and isinstance(value, Mapping):
-                rows.extend((f"{prefix}PRAGMA {name}", _flat(v)) for name, v in value.items())
+                rows.extend((f"{prefix}PRAGMA {name}", view.flat(v)) for name, v in value.items())
             else:
-                rows.append((f"{prefix}{key}".replace("_", " "), _flat(value)))
+                rows.append((f"{prefix}{key}".replace("_", " "), view.flat(value)))
     return rows
 
 
 def compile_options(environment: Mapping[str, Any]) -> list[str]:
     machine = environment.get("machine") or {}
     return [str(option) for option in machine.get("sqlite_compile_options", ())]
-
-
-def _flat(value: object) -> str:
-    if isinstance(value, Mapping):
-        return ", ".join(f"{k}={_flat(v)}" for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_flat(v) for v in value)
-    return str(value)

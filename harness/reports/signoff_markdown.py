@@ -117,17 +117,9 @@ def _slo(result: SignoffResult) -> list[str]:
 
 def _environment(result: SignoffResult) -> list[str]:
     machine = result.environment.get("machine", {})
-    rows = [(str(k), _flat(v)) for k, v in machine.items()]
-    rows += [(f"pragma {k}", _flat(v)) for k, v in result.environment.get("pragmas", {}).items()]
+    rows = [(str(k), view.flat(v)) for k, v in machine.items()]
+    rows += [(f"pragma {k}", view.flat(v)) for k, v in result.environment.get("pragmas", {}).items()]
     lines = ["<details><summary>Environment</summary>", ""]
     lines += table(("Item", "Value"), rows)
     lines += ["", "</details>", ""]
     return lines
-
-
-def _flat(value: object) -> str:
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={_flat(v)}" for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_flat(v) for v in value)
-    return str(value)

@@ -8,7 +8,7 @@ for its own format.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from harness.reports.charts import format_ms
@@ -157,3 +157,12 @@ def workloads(result: SignoffResult) -> dict[str, list[WorkloadResult]]:
     for r in result.bench.results:
         found.setdefault(r.workload, []).append(r)
     return found
+
+
+def flat(value: object) -> str:
+    """A value of the environment (nested mappings and lists) as one line: "k=v, k=v", "a, b"."""
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={flat(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(flat(v) for v in value)
+    return str(value)
