@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.bench.scales import parse_scales
 from harness.engine import db
@@ -46,6 +46,9 @@ from harness.results import (
     Verdict,
     WorkloadResult,
 )
+
+if TYPE_CHECKING:
+    from harness.bench.runner import BenchProgress
 
 #: progress(message, done, total): what signoff is doing; done/total count rounds or rows when known (else 0, 0).
 Progress = Callable[[str, int, int], None]
@@ -189,14 +192,9 @@ def run_benchmarks(
     return run_bench(tuple(scales), quick=quick, schema=schema_file, progress=events)
 
 
-def _bench_progress(progress: Progress) -> Callable[[Any], None]:
-    """Turn the benchmark runner's events (phase, scale, subject, done, total) into signoff progress."""
-
-    def report(event: Any) -> None:
-        verb = "loading data" if event.phase == "load" else "measuring"
-        progress(f"{verb} at {event.scale}: {event.subject}", event.done, event.total)
-
-    return report
+def _bench_progress(progress: Progress) -> Callable[[BenchProgress], None]:
+    """The benchmark runner's events as signoff progress."""
+    return lambda event: progress(event.message, event.done, event.total)
 
 
 def _stepper(progress: Progress | None) -> Callable[[str], None]:

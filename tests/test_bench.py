@@ -82,6 +82,12 @@ def test_judge_a_reference_measurement_never_fails() -> None:
     assert r.verdict == WARN and "reference measurement: not a product target" in r.reasons
 
 
+def test_progress_events_say_what_is_happening() -> None:
+    assert BenchProgress("load", "10k", "copying candidate data", 0, 1).message == (
+        "loading data at 10k: copying candidate data")
+    assert BenchProgress("measure", "100k", "lookup", 10, 300).message == "measuring at 100k: lookup"
+
+
 # ---------------------------------------------------------------- derived
 def test_derived_checks_store_overhead_scaling_and_the_original() -> None:
     results = [

@@ -324,3 +324,15 @@ def test_comparison_text_separates_significance_from_size(comparison, text):
                                           (math.nan, "n/a"), (None, "n/a")])
 def test_format_ms_picks_the_readable_unit(ms, text):
     assert charts.format_ms(ms) == text
+
+
+def test_the_renderers_need_only_the_records_not_the_signoff_that_produces_them():
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from harness.reports import junit, bench_table, signoff_html, signoff_json, signoff_junit\n"
+            "from harness.reports import signoff_markdown, signoff_text, signoff_view\n"
+            "print(sorted(m for m in sys.modules if m in ('harness.signoff', 'harness.cli')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

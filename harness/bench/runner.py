@@ -72,6 +72,12 @@ class BenchProgress:
     done: int
     total: int
 
+    @property
+    def message(self) -> str:
+        """In words: 'loading data at 10k: copying candidate data', 'measuring at 10k: lookup'."""
+        verb = "loading data" if self.phase == "load" else "measuring"
+        return f"{verb} at {self.scale}: {self.subject}"
+
 
 ProgressCallback = Callable[[BenchProgress], None]
 

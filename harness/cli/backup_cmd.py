@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from harness.cli._progress import progress_bar, wanted
+from harness.cli._progress import ProgressDisplay, wanted
 from harness.store.backup import BackupResult, backup
 
 EXAMPLE = """\
@@ -40,8 +40,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with progress_bar("backup", enabled=wanted(args.progress)) as update:
-        result = backup(args.db, args.dest, force=args.force, progress=update)
+    with ProgressDisplay(bar=wanted(args.progress), keep=True) as display:
+        result = backup(args.db, args.dest, force=args.force, progress=display.counter("backup"))
     print(render(result))
     return 0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from harness.cli._progress import progress_bar, wanted
+from harness.cli._progress import ProgressDisplay, wanted
 from harness.ingest.runner import IngestResult, ingest
 
 EXIT_REJECTED = 1
@@ -50,8 +50,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     source = sys.stdin.buffer if args.file == "-" else args.file
-    with progress_bar("ingest", enabled=wanted(args.progress)) as update:
-        result = ingest(args.db, source, skip_invalid=args.skip_invalid, progress=update)
+    with ProgressDisplay(bar=wanted(args.progress), keep=True) as display:
+        result = ingest(args.db, source, skip_invalid=args.skip_invalid, progress=display.counter("ingest"))
     for error in result.errors:
         print(error, file=sys.stderr)
     if result.unreported:
