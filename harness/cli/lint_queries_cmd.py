@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from harness.atomic import write_text
 from harness.bench.scales import scale_name
-from harness.cli.check_cmd import output_file, write_atomically
+from harness.cli.check_cmd import output_file
 from harness.errors import InputError
 
 EXIT_FINDINGS = 1
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     for option, renderer in OUTPUTS:
         path = getattr(args, option)
         if path is not None:
-            write_atomically(path, getattr(render, renderer)(report), option=f"--{option}")
+            write_text(path, getattr(render, renderer)(report), option=f"--{option}")
     print(render.render_text(report), end="")
     return 0 if report.ok else EXIT_FINDINGS
 
