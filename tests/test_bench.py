@@ -202,12 +202,14 @@ def test_load_results_refuses_what_it_did_not_write(tmp_path: Path) -> None:
 
 
 def test_comparing_with_another_machine_warns_and_does_not_fail(small_run: BenchReport) -> None:
+    # Fixed rounds, not the machine's: a 4x slower lookup must not also miss its budget on a busy machine.
+    earlier = replace(small_run, results=tuple(replace(r, timings_ms=tuple(steady(0.02))) for r in small_run.results))
     slower = replace(small_run, results=tuple(
-        replace(r, timings_ms=tuple(t * 4 for t in r.timings_ms)) for r in small_run.results))
-    same = compare_runs(slower, small_run)
+        replace(r, timings_ms=tuple(steady(0.08)), verdict=PASS, reasons=()) for r in small_run.results))
+    same = compare_runs(slower, earlier)
     lookup = same.results[0]
     assert lookup.comparison is not None and lookup.comparison.regression and lookup.verdict == FAIL
-    elsewhere = replace(small_run, fingerprint={**small_run.fingerprint, "cpu_model": "Other CPU"})
+    elsewhere = replace(earlier, fingerprint={**small_run.fingerprint, "cpu_model": "Other CPU"})
     warned = compare_runs(slower, elsewhere)
     assert warned.results[0].verdict == WARN
     assert any(n.startswith("WARNING: the earlier results come from another machine (cpu_model:") for n in warned.notes)
