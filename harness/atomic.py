@@ -16,9 +16,9 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
+from types import TracebackType
 
 from harness.errors import InputError
 
@@ -61,25 +61,37 @@ def publish(temporary: Path, target: Path, *, overwrite: bool = True, durable: b
         _fsync(target.parent)
 
 
-@contextmanager
-def replacing(target: Path, *, suffix: str = ".tmp", companions: tuple[str, ...] = ()) -> Iterator[Path]:
-    """A temporary path beside target (not created) for the block to write; renamed onto target when the
-    block succeeds. Whatever is left (the temporary, files named like it with a companion suffix such as
-    SQLite's "-wal") is removed either way."""
-    temporary = temporary_beside(target, suffix=suffix)
-    try:
-        yield temporary
-        publish(temporary, target)
-    finally:
-        for path in (temporary, *(Path(f"{temporary}{companion}") for companion in companions)):
-            path.unlink(missing_ok=True)
+class Replacing:
+    """`with Replacing(target) as temporary:` a temporary path beside target for the block to write,
+    renamed onto target when the block succeeds.
+
+    Whatever is left (the temporary, files named like it with a companion suffix such as SQLite's "-wal")
+    is removed either way. mode: the temporary is created at once with this mode (temporary_beside), so an
+    OSError from creating it comes from the constructor, before the block; durable: as publish().
+    """
+
+    def __init__(self, target: Path, *, suffix: str = ".tmp", companions: tuple[str, ...] = (),
+                 mode: int | None = None, durable: bool = False) -> None:
+        self.target, self.companions, self.durable = target, companions, durable
+        self.temporary = temporary_beside(target, suffix=suffix, mode=mode)
+
+    def __enter__(self) -> Path:
+        return self.temporary
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        try:
+            if kind is None:
+                publish(self.temporary, self.target, durable=self.durable)
+        finally:
+            for path in (self.temporary, *(Path(f"{self.temporary}{c}") for c in self.companions)):
+                path.unlink(missing_ok=True)
 
 
 def write_text(target: str | os.PathLike[str], text: str, *, option: str) -> Path:
     """Write the whole file or nothing (UTF-8); InputError naming the option when it cannot be written."""
     path = Path(target)
     try:
-        with replacing(path) as temporary:
+        with Replacing(path) as temporary:
             temporary.write_text(text, encoding="utf-8")
     except OSError as e:
         raise InputError(f"{option} {path}: cannot write ({e.strerror})") from e

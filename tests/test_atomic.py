@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.atomic import publish, replacing, temporary_beside, write_directory, write_text
+from harness.atomic import Replacing, publish, temporary_beside, write_directory, write_text
 from harness.errors import InputError
 
 
@@ -39,7 +39,7 @@ def test_a_failed_write_names_the_option_and_leaves_the_old_file(tmp_path: Path)
 def test_replacing_removes_the_temporary_and_its_companions_when_the_block_fails(tmp_path: Path) -> None:
     target = tmp_path / "cache.db"
     target.write_text("kept")
-    with pytest.raises(RuntimeError), replacing(target, companions=("-wal",)) as temporary:
+    with pytest.raises(RuntimeError), Replacing(target, companions=("-wal",)) as temporary:
         temporary.write_text("half")
         Path(f"{temporary}-wal").write_text("half")
         raise RuntimeError("build failed")

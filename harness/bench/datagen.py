@@ -38,7 +38,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from harness.atomic import SQLITE_COMPANIONS, replacing
+from harness.atomic import SQLITE_COMPANIONS, Replacing
 from harness.bench import scales
 from harness.engine import db
 from harness.errors import UsageError
@@ -624,7 +624,7 @@ def cached_database(
     final = directory / f"ggen-{spec.receipts}-{spec.seed}-{key[:16]}.db"
     if final.exists():
         return final
-    with replacing(final, companions=SQLITE_COMPANIONS) as temporary:
+    with Replacing(final, companions=SQLITE_COMPANIONS) as temporary:
         build_database(temporary, spec, schema_file=schema_file, progress=progress)
     return final
 

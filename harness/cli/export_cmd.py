@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from harness.cli._progress import progress_bar, wanted
+from harness.atomic import Replacing
+from harness.cli._progress import ProgressDisplay, wanted
 from harness.errors import InputError
 from harness.operate.export import EXPORTS, FORMATS, ExportResult, export
 
@@ -50,9 +49,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with _output(args.out) as out, progress_bar(f"export {args.what}", enabled=wanted(args.progress)) as update:
+    shown = wanted(args.progress)
+    with _output(args.out) as out, ProgressDisplay(bar=shown, keep=True) as display:
         result = export(args.db, args.what, out, fmt=args.format, since=args.since, until=args.until,
-                        progress=update if wanted(args.progress) else None)
+                        progress=display.counter(f"export {args.what}") if shown else None)
     print(summary(result, args.out), file=sys.stderr)
     return 0
 
@@ -67,18 +67,11 @@ def _output(path: str | None) -> Iterator[TextIO]:
     if target.is_dir():
         raise InputError(f"--out {target}: is a directory")
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".export-tmp", dir=target.parent or ".")
+        writing = Replacing(target, suffix=".export-tmp", mode=0o600, durable=True)
     except OSError as e:
         raise InputError(f"--out {target}: cannot write in {target.parent} ({e.strerror})") from e
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    with writing as temporary, temporary.open("w", encoding="utf-8", newline="") as out:
+        yield out
 
 
 def summary(result: ExportResult, path: str | None) -> str:
