@@ -6,7 +6,8 @@ the raw rounds (benchmark.stats.stats.data) and go into extra_info with the
 budget, the headroom and the verdict; the test fails when the workload's
 percentile exceeds its budget (harness.bench.runner.judge, the rule `ggen-db bench`
 applies). With --benchmark-disable (the default in CI) each target runs
-once as a smoke test and only the result bound is checked.
+once as a smoke test and only the result bound is checked, and for writes the
+rows written (each call's receipts and their stage metrics, counted in the database).
 
 A/B comparisons and the store-overhead ratios interleave rounds of two
 subjects, which one pytest-benchmark test cannot do: `ggen-db bench` runs those.
@@ -19,9 +20,10 @@ from typing import Any
 
 import pytest
 
+from harness.bench.datagen import STAGES
 from harness.bench.rounds import bind, warm_up
 from harness.bench.runner import Measurement, judge
-from harness.bench.workloads import READ, Workload, load_workloads
+from harness.bench.workloads import READ, WRITE, Workload, load_workloads
 from harness.results import FAIL
 
 WORKLOADS = load_workloads()
@@ -45,10 +47,19 @@ def _measure(benchmark: Any, workload: Workload, conn: sqlite3.Connection, scale
     round_ = bind(workload, conn)
     if benchmark.enabled:
         warm_up(round_, workload.warmup)
-    result = benchmark.pedantic(round_.run, setup=lambda: ((round_.prepare(),), {}),
-                                rounds=workload.rounds_for(quick=quick), iterations=1)
+    before = _row_counts(conn)
+    calls = 0
+
+    def setup() -> tuple[tuple[Any], dict[str, Any]]:
+        nonlocal calls
+        calls += 1  # one timed call follows each setup
+        return (round_.prepare(),), {}
+
+    result = benchmark.pedantic(round_.run, setup=setup, rounds=workload.rounds_for(quick=quick), iterations=1)
     if workload.max_rows is not None:
         assert result <= workload.max_rows, f"{workload.name} returned {result} rows; the bound is {workload.max_rows}"
+    if workload.kind == WRITE:
+        _assert_written(conn, workload, before, calls, result)
     if benchmark.stats is None:  # --benchmark-disable: one call, nothing to judge
         return
     timings_ms = [t * 1000 for t in benchmark.stats.stats.data]
@@ -69,3 +80,21 @@ def _measure(benchmark: Any, workload: Workload, conn: sqlite3.Connection, scale
     })
     if verdict.verdict == FAIL:
         pytest.fail(f"{workload.name} at {scale}: {'; '.join(verdict.reasons)}", pytrace=False)
+
+
+def _row_counts(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(receipts, pipeline_metrics) in the database."""
+    receipts = conn.execute("SELECT count(*) FROM receipts").fetchone()[0]
+    metrics = conn.execute("SELECT count(*) FROM pipeline_metrics").fetchone()[0]
+    return receipts, metrics
+
+
+def _assert_written(conn: sqlite3.Connection, workload: Workload, before: tuple[int, int], calls: int,
+                    result: int) -> None:
+    """Each call wrote its batch: the receipts and each one's stage metrics are in the database."""
+    assert result == workload.batch, f"{workload.name} reported {result} receipts written; its batch is {workload.batch}"
+    receipts, metrics = _row_counts(conn)
+    written = workload.batch * calls
+    assert (receipts - before[0], metrics - before[1]) == (written, written * len(STAGES)), (
+        f"{workload.name}: {calls} call(s) of {workload.batch} should add {written} receipts and "
+        f"{written * len(STAGES)} stage metrics; the database gained {receipts - before[0]} and {metrics - before[1]}")

@@ -7,11 +7,16 @@ Tests may run as root, and root reads and writes any file whatever its mode:
 - "unreadable" is chmod 000 for other users; for root it is a path that runs
   through a regular file (ENOTDIR), which no user can open;
 - "read-only" is chmod 0444 for other users; for root it is an immutable file
-  (chattr +i), and the case is skipped where chattr is not permitted.
+  (chattr +i), and the case is skipped where chattr is not permitted;
+- a backup replacing a read-only DEST needs an immutable one (a user may rename
+  over its own read-only file), so that case runs only as root.
+
+Each case states the exact line: what the door says, naming the argument and the rule.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -19,7 +24,6 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 import workers
@@ -29,6 +33,18 @@ from harness.cli import main
 from harness.store.store import Store
 
 IS_ROOT = os.geteuid() == 0
+UNKNOWN_OPTION_LINE = "Error: ggen-db: unrecognized arguments: --frobnicate (see --help)"
+BAD_SCHEMA_LINE = ('Error: {root}/bad-schema.sql: statement does not load (near ";": syntax error): '
+                   "CREATE TABLE receipts (id INTEGER PRIMARY KEY;")
+
+
+def _as_root_else(as_root: str, as_user: str) -> str:
+    """What a door says about an unreadable input, which root and other users are given differently."""
+    return as_root if IS_ROOT else as_user
+
+
+class Unavailable(Exception):
+    """This machine cannot make the input a case needs."""
 
 
 @dataclass
@@ -52,6 +68,20 @@ class Files:
 
     def missing(self, name: str) -> Path:
         return self.root / name
+
+    def read_only_db(self) -> Path:
+        if self.read_only is None:
+            raise Unavailable("no way to make a read-only file here (root without chattr +i)")
+        return self.read_only
+
+    def immutable_db(self) -> Path:
+        """A file that not even a rename replaces: a user may replace its own read-only file."""
+        if not IS_ROOT:
+            raise Unavailable("only root can make an immutable file (chattr +i)")
+        return self.read_only_db()
+
+    def expected(self, line: str) -> str:
+        return line.format(root=self.root, unreadable_db=self.unreadable_db, unreadable_file=self.unreadable_file)
 
 
 def _immutable(path: Path) -> bool:
@@ -120,70 +150,106 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Files]:
 
 
 Argv = Callable[[Files], list[str]]
+# (case id, argv, the one line on stderr, exactly: {root} is the directory of the bad inputs,
+# {unreadable_db} and {unreadable_file} the unreadable ones)
 CASES: list[tuple[str, Argv, str]] = [
-    # (case id, argv, text the one line must contain)
-    ("init: DB is a directory", lambda f: ["init", str(f.directory)], "a-directory"),
-    ("init: DB under a regular file", lambda f: ["init", str(f.regular / "x.db")], "regular.txt"),
-    ("init: DB is not a database", lambda f: ["init", str(f.garbage)], "garbage.db"),
-    ("init: DB corrupt", lambda f: ["init", str(f.corrupt)], "corrupt.db"),
-    ("init: DB truncated", lambda f: ["init", str(f.truncated)], "truncated.db"),
-    ("init: DB read-only", lambda f: ["init", str(f.read_only)], "read-only.db"),
+    ("init: DB is a directory", lambda f: ["init", str(f.directory)],
+     "Error: DB {root}/a-directory: is a directory, not a database file"),
+    ("init: DB under a regular file", lambda f: ["init", str(f.regular / "x.db")],
+     "Error: DB {root}/regular.txt/x.db: cannot create its directory (File exists)"),
+    ("init: DB is not a database", lambda f: ["init", str(f.garbage)],
+     "Error: DB {root}/garbage.db: not a SQLite database (file is not a database)"),
+    ("init: DB corrupt", lambda f: ["init", str(f.corrupt)],
+     "Error: DB {root}/corrupt.db: not a SQLite database (database disk image is malformed)"),
+    ("init: DB truncated", lambda f: ["init", str(f.truncated)],
+     "Error: DB {root}/truncated.db: not a SQLite database (database disk image is malformed)"),
+    ("init: DB read-only", lambda f: ["init", str(f.read_only_db())], "Error: DB {root}/read-only.db: not writable"),
     ("init: malformed --schema", lambda f: ["init", "--schema", str(f.bad_schema), str(f.missing("n.db"))],
-     "bad-schema.sql"),
+     BAD_SCHEMA_LINE),
     ("init: missing --schema", lambda f: ["init", "--schema", str(f.missing("no.sql")), str(f.missing("n.db"))],
-     "no.sql"),
-    ("init: unknown option", lambda f: ["init", "--frobnicate"], "--frobnicate"),
-    ("check: missing --db", lambda f: ["check", "--db", str(f.missing("no.db"))], "no.db"),
-    ("check: --db is a directory", lambda f: ["check", "--db", str(f.directory)], "is a directory"),
-    ("check: --db is not a database", lambda f: ["check", "--db", str(f.garbage)], "garbage.db"),
-    ("check: --db corrupt", lambda f: ["check", "--db", str(f.corrupt)], "corrupt.db"),
-    ("check: --db truncated", lambda f: ["check", "--db", str(f.truncated)], "truncated.db"),
-    ("check: --db unreadable", lambda f: ["check", "--db", str(f.unreadable_db)], "unreadable.db"),
-    ("check: malformed --schema", lambda f: ["check", "--schema", str(f.bad_schema)], "bad-schema.sql"),
-    ("check: missing --schema", lambda f: ["check", "--schema", str(f.missing("no.sql"))], "no.sql"),
-    ("check: unknown option", lambda f: ["check", "--frobnicate"], "--frobnicate"),
-    ("ingest: missing DB", lambda f: ["ingest", str(f.missing("no.db")), str(f.jsonl)], "no.db"),
-    ("ingest: DB is a directory", lambda f: ["ingest", str(f.directory), str(f.jsonl)], "a-directory"),
-    ("ingest: DB is not a database", lambda f: ["ingest", str(f.garbage), str(f.jsonl)], "garbage.db"),
-    ("ingest: DB corrupt", lambda f: ["ingest", str(f.corrupt), str(f.jsonl)], "corrupt.db"),
-    ("ingest: DB truncated", lambda f: ["ingest", str(f.truncated), str(f.jsonl)], "truncated.db"),
-    ("ingest: DB empty, no schema", lambda f: ["ingest", str(f.empty), str(f.jsonl)], "empty.db"),
-    ("ingest: DB read-only", lambda f: ["ingest", str(f.read_only), str(f.jsonl)], "read-only.db"),
-    ("ingest: DB unreadable", lambda f: ["ingest", str(f.unreadable_db), str(f.jsonl)], "unreadable.db"),
-    ("ingest: missing FILE", lambda f: ["ingest", str(f.good), str(f.missing("no.jsonl"))], "no.jsonl"),
-    ("ingest: FILE is a directory", lambda f: ["ingest", str(f.good), str(f.directory)], "a-directory"),
-    ("ingest: FILE unreadable", lambda f: ["ingest", str(f.good), str(f.unreadable_file)], "unreadable.jsonl"),
-    ("ingest: FILE argument missing", lambda f: ["ingest", str(f.good)], "FILE"),
-    ("ingest: unknown option", lambda f: ["ingest", "--frobnicate", str(f.good), str(f.jsonl)], "--frobnicate"),
-    ("backup: missing DB", lambda f: ["backup", str(f.missing("no.db")), str(f.missing("c.db"))], "no.db"),
-    ("backup: DB is a directory", lambda f: ["backup", str(f.directory), str(f.missing("c.db"))], "a-directory"),
-    ("backup: DB is not a database", lambda f: ["backup", str(f.garbage), str(f.missing("c.db"))], "garbage.db"),
-    ("backup: DB corrupt", lambda f: ["backup", str(f.corrupt), str(f.missing("c.db"))], "corrupt.db"),
-    ("backup: DB truncated", lambda f: ["backup", str(f.truncated), str(f.missing("c.db"))], "truncated.db"),
+     "Error: --schema {root}/no.sql: no such file"),
+    ("init: unknown option", lambda f: ["init", "--frobnicate"], UNKNOWN_OPTION_LINE),
+    ("check: missing --db", lambda f: ["check", "--db", str(f.missing("no.db"))],
+     "Error: --db {root}/no.db: no such file"),
+    ("check: --db is a directory", lambda f: ["check", "--db", str(f.directory)],
+     "Error: --db {root}/a-directory: is a directory, not a database file"),
+    ("check: --db is not a database", lambda f: ["check", "--db", str(f.garbage)],
+     "Error: --db {root}/garbage.db: not a SQLite database (file is not a database)"),
+    ("check: --db corrupt", lambda f: ["check", "--db", str(f.corrupt)],
+     "Error: --db {root}/corrupt.db: not a SQLite database (database disk image is malformed)"),
+    ("check: --db truncated", lambda f: ["check", "--db", str(f.truncated)],
+     "Error: --db {root}/truncated.db: not a SQLite database (database disk image is malformed)"),
+    ("check: --db unreadable", lambda f: ["check", "--db", str(f.unreadable_db)],
+     "Error: --db {unreadable_db}: " + _as_root_else("no such file", "not readable")),
+    ("check: malformed --schema", lambda f: ["check", "--schema", str(f.bad_schema)], BAD_SCHEMA_LINE),
+    ("check: missing --schema", lambda f: ["check", "--schema", str(f.missing("no.sql"))],
+     "Error: --schema {root}/no.sql: no such file"),
+    ("check: unknown option", lambda f: ["check", "--frobnicate"], UNKNOWN_OPTION_LINE),
+    ("ingest: missing DB", lambda f: ["ingest", str(f.missing("no.db")), str(f.jsonl)],
+     "Error: DB {root}/no.db: no such file (create it with: ggen-db init {root}/no.db)"),
+    ("ingest: DB is a directory", lambda f: ["ingest", str(f.directory), str(f.jsonl)],
+     "Error: DB {root}/a-directory: not a regular file"),
+    ("ingest: DB is not a database", lambda f: ["ingest", str(f.garbage), str(f.jsonl)],
+     "Error: DB {root}/garbage.db: cannot be written (file is not a database); nothing was written"),
+    ("ingest: DB corrupt", lambda f: ["ingest", str(f.corrupt), str(f.jsonl)],
+     "Error: DB {root}/corrupt.db: cannot be written (database disk image is malformed); nothing was written"),
+    ("ingest: DB truncated", lambda f: ["ingest", str(f.truncated), str(f.jsonl)],
+     "Error: DB {root}/truncated.db: cannot be written (database disk image is malformed); nothing was written"),
+    ("ingest: DB empty, no schema", lambda f: ["ingest", str(f.empty), str(f.jsonl)],
+     "Error: DB {root}/empty.db: has no ggen-db schema (no such table: audit_log); "
+     "create it with: ggen-db init {root}/empty.db"),
+    ("ingest: DB read-only", lambda f: ["ingest", str(f.read_only_db()), str(f.jsonl)],
+     "Error: DB {root}/read-only.db: not writable"),
+    ("ingest: DB unreadable", lambda f: ["ingest", str(f.unreadable_db), str(f.jsonl)],
+     "Error: DB {unreadable_db}: "
+     + _as_root_else("no such file (create it with: ggen-db init {unreadable_db})", "not writable")),
+    ("ingest: missing FILE", lambda f: ["ingest", str(f.good), str(f.missing("no.jsonl"))],
+     "Error: FILE {root}/no.jsonl: cannot read (No such file or directory)"),
+    ("ingest: FILE is a directory", lambda f: ["ingest", str(f.good), str(f.directory)],
+     "Error: FILE {root}/a-directory: is a directory"),
+    ("ingest: FILE unreadable", lambda f: ["ingest", str(f.good), str(f.unreadable_file)],
+     "Error: FILE {unreadable_file}: cannot read (" + _as_root_else("Not a directory", "Permission denied") + ")"),
+    ("ingest: FILE argument missing", lambda f: ["ingest", str(f.good)],
+     "Error: ggen-db ingest: the following arguments are required: FILE (see --help)"),
+    ("ingest: unknown option", lambda f: ["ingest", "--frobnicate", str(f.good), str(f.jsonl)], UNKNOWN_OPTION_LINE),
+    ("backup: missing DB", lambda f: ["backup", str(f.missing("no.db")), str(f.missing("c.db"))],
+     "Error: DB {root}/no.db: no such file"),
+    ("backup: DB is a directory", lambda f: ["backup", str(f.directory), str(f.missing("c.db"))],
+     "Error: DB {root}/a-directory: not a regular file"),
+    ("backup: DB is not a database", lambda f: ["backup", str(f.garbage), str(f.missing("c.db"))],
+     "Error: DB {root}/garbage.db: not a readable SQLite database (file is not a database)"),
+    ("backup: DB corrupt", lambda f: ["backup", str(f.corrupt), str(f.missing("c.db"))],
+     "Error: DB {root}/corrupt.db: not a readable SQLite database (database disk image is malformed)"),
+    ("backup: DB truncated", lambda f: ["backup", str(f.truncated), str(f.missing("c.db"))],
+     "Error: DB {root}/truncated.db: not a readable SQLite database (database disk image is malformed)"),
     ("backup: DB with a damaged table", lambda f: ["backup", str(f.damaged_table), str(f.missing("c.db"))],
-     "damaged.db"),
-    ("backup: DB unreadable", lambda f: ["backup", str(f.unreadable_db), str(f.missing("c.db"))], "unreadable.db"),
-    ("backup: DEST exists", lambda f: ["backup", str(f.good), str(f.regular)], "--force"),
-    ("backup: DEST is a directory", lambda f: ["backup", str(f.good), str(f.directory)], "a-directory"),
-    ("backup: DEST directory missing", lambda f: ["backup", str(f.good), str(f.missing("no/c.db"))], "no"),
-    ("backup: DEST read-only, --force", lambda f: ["backup", "--force", str(f.good), str(f.read_only)],
-     "read-only.db"),
+     "Error: DB {root}/damaged.db: cannot be read (database disk image is malformed); no backup written"),
+    ("backup: DB unreadable", lambda f: ["backup", str(f.unreadable_db), str(f.missing("c.db"))],
+     "Error: DB {unreadable_db}: " + _as_root_else("no such file", "not readable")),
+    ("backup: DEST exists", lambda f: ["backup", str(f.good), str(f.regular)],
+     "Error: DEST {root}/regular.txt: already exists; pass --force to replace it"),
+    ("backup: DEST is a directory", lambda f: ["backup", str(f.good), str(f.directory)],
+     "Error: DEST {root}/a-directory: is a directory; give the backup file's path"),
+    ("backup: DEST directory missing", lambda f: ["backup", str(f.good), str(f.missing("no/c.db"))],
+     "Error: DEST {root}/no/c.db: directory {root}/no does not exist"),
+    ("backup: DEST immutable, --force", lambda f: ["backup", "--force", str(f.good), str(f.immutable_db())],
+     "Error: DEST {root}/read-only.db: cannot be written (Operation not permitted); nothing written"),
     ("backup: unknown option", lambda f: ["backup", "--frobnicate", str(f.good), str(f.missing("c.db"))],
-     "--frobnicate"),
+     UNKNOWN_OPTION_LINE),
     ("bench: malformed --schema", lambda f: ["bench", "--schema", str(f.bad_schema), "--scale", "1k", "--quick"],
-     "bad-schema.sql"),
-    ("bench: missing --schema", lambda f: ["bench", "--schema", str(f.missing("no.sql")), "--scale", "1k"], "no.sql"),
-    ("bench: unknown scale", lambda f: ["bench", "--scale", "7x"], "7x"),
-    ("bench: unknown option", lambda f: ["bench", "--frobnicate"], "--frobnicate"),
+     BAD_SCHEMA_LINE),
+    ("bench: missing --schema", lambda f: ["bench", "--schema", str(f.missing("no.sql")), "--scale", "1k"],
+     "Error: --schema {root}/no.sql: no such file"),
+    ("bench: unknown scale", lambda f: ["bench", "--scale", "7x"],
+     "Error: ggen-db bench: argument --scale: '7x' is not a scale; choose from 1k, 10k, 100k, 1m (see --help)"),
+    ("bench: unknown option", lambda f: ["bench", "--frobnicate"], UNKNOWN_OPTION_LINE),
     ("signoff: --out is a file", lambda f: ["signoff", "--out", str(f.regular), "--scale", "1k", "--quick"],
-     "regular.txt"),
-    ("signoff: unknown option", lambda f: ["signoff", "--frobnicate"], "--frobnicate"),
+     "Error: --out {root}/regular.txt: is a file; give a directory"),
+    ("signoff: unknown option", lambda f: ["signoff", "--frobnicate"], UNKNOWN_OPTION_LINE),
+    ("signoff: malformed --schema",
+     lambda f: ["signoff", "--schema", str(f.bad_schema), "--out", str(f.missing("so")), "--scale", "1k", "--quick"],
+     BAD_SCHEMA_LINE),
 ]
-KNOWN_DEFECTS: dict[str, str] = {}
-CASES.append(("signoff: malformed --schema",
-              lambda f: ["signoff", "--schema", str(f.bad_schema), "--out", str(f.missing("so")), "--scale", "1k",
-                         "--quick"],
-              "bad-schema.sql"))
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -195,32 +261,27 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     return code, capsys.readouterr().err
 
 
-def params() -> list[Any]:
-    out: list[Any] = []
-    for case_id, argv, expected in CASES:
-        marks = [pytest.mark.xfail(strict=True, reason=KNOWN_DEFECTS[case_id])] if case_id in KNOWN_DEFECTS else []
-        out.append(pytest.param(argv, expected, id=case_id, marks=marks))
-    return out
-
-
-@pytest.mark.parametrize("argv,expected", params())
-def test_exit_2_and_one_clear_line(files: Files, capsys: pytest.CaptureFixture[str], argv: Argv, expected: str) -> None:
-    args = argv(files)
-    if any(a == "None" for a in args):
-        pytest.skip("no way to make a read-only file here (root without chattr +i)")
+@pytest.mark.parametrize("argv,line", [pytest.param(argv, line, id=case_id) for case_id, argv, line in CASES])
+def test_exit_2_and_one_exact_error_line(files: Files, capsys: pytest.CaptureFixture[str], argv: Argv,
+                                         line: str) -> None:
+    try:
+        args = argv(files)
+    except Unavailable as e:
+        pytest.skip(str(e))
     code, err = run(args, capsys)
-    assert "Traceback" not in err
-    assert code == 2, err
-    assert err.count("\n") == 1 and err.endswith("\n"), f"not one line: {err!r}"
-    assert err.startswith("Error: ") and expected in err, err
+    assert (code, err) == (2, files.expected(line) + "\n")
 
 
 def test_nothing_is_left_behind_by_failed_commands(files: Files, capsys: pytest.CaptureFixture[str]) -> None:
     before = sorted(p.name for p in files.root.iterdir())
+    ran = 0
     for _, argv, _ in CASES:
-        args = argv(files)
-        if "None" not in args and args[0] in ("init", "ingest", "backup"):
-            run(args, capsys)
+        with contextlib.suppress(Unavailable):
+            args = argv(files)
+            if args[0] in ("init", "ingest", "backup"):
+                assert run(args, capsys)[0] == 2
+                ran += 1
+    assert ran >= 30
     assert sorted(p.name for p in files.root.iterdir()) == before
 
 
@@ -235,6 +296,5 @@ def test_the_console_script_never_shows_a_traceback(tmp_path: Path, command: str
     for args in (["--frobnicate"], positional):
         done = subprocess.run([sys.executable, "-m", "harness", command, *args], capture_output=True, text=True,
                               check=False, timeout=300)
-        assert "Traceback" not in done.stderr
         assert done.returncode == 2, done.stderr
-        assert done.stderr.splitlines()[-1].startswith("Error: "), done.stderr
+        assert done.stderr.startswith("Error: ") and done.stderr.count("\n") == 1, done.stderr
