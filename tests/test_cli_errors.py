@@ -241,7 +241,7 @@ CASES: list[tuple[str, Argv, str]] = [
     ("bench: missing --schema", lambda f: ["bench", "--schema", str(f.missing("no.sql")), "--scale", "1k"],
      "Error: --schema {root}/no.sql: no such file"),
     ("bench: unknown scale", lambda f: ["bench", "--scale", "7x"],
-     "Error: ggen-db bench: argument --scale: '7x' is not a scale; choose from 1k, 10k, 100k, 1m (see --help)"),
+     "Error: ggen-db bench: argument --scale: 7x: must be one of 1k, 10k, 100k, 1m (see --help)"),
     ("bench: unknown option", lambda f: ["bench", "--frobnicate"], UNKNOWN_OPTION_LINE),
     ("signoff: --out is a file", lambda f: ["signoff", "--out", str(f.regular), "--scale", "1k", "--quick"],
      "Error: --out {root}/regular.txt: is a file; give a directory"),

@@ -9,7 +9,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
+UNLAYERED = {"__init__", "__main__"}  # the package's own entry points, above every layer
 
 
 def test_every_import_contract_is_kept() -> None:
@@ -18,3 +21,14 @@ def test_every_import_contract_is_kept() -> None:
     result = subprocess.run([lint_imports, "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[result.stdout.find("Broken contracts"):] or result.stderr
     assert "Contracts: 2 kept, 0 broken." in result.stdout
+
+
+def test_every_module_of_the_package_has_a_layer() -> None:
+    """A new subpackage must take its place in the layers, or the contract would not look at it."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+    layers = next(c["layers"] for c in config["contracts"] if c["type"] == "layers")
+    layered = {name.strip() for layer in layers for name in layer.split("|")}
+    harness = ROOT / "harness"
+    children = {p.stem for p in harness.glob("*.py")} | {p.name for p in harness.iterdir() if (p / "__init__.py").exists()}
+    assert children - UNLAYERED == layered
