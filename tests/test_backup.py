@@ -13,7 +13,6 @@ import pytest
 import workers
 
 import harness.store.backup as backup_module
-from harness.changes.install import init_database
 from harness.errors import InputError
 from harness.store.backup import BackupResult, BackupVerificationError, backup
 from harness.store.store import Store
@@ -22,13 +21,12 @@ WORKERS = Path(__file__).with_name("workers.py")
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Path:
-    path = tmp_path / "ggen.db"
-    init_database(path)
-    with Store.open(path) as store:
+def seeded_db(initialized_db: Path) -> Path:
+    """The initialized database with 50 receipts and one memory row."""
+    with Store.open(initialized_db) as store:
         store.record_receipts(workers.bundle("seed", i) for i in range(50))
         store.upsert_memory("o'brien", {"state": "idle"})
-    return path
+    return initialized_db
 
 
 def table_counts(path: Path) -> dict[str, int]:
@@ -44,11 +42,11 @@ def leftovers(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if ".backup-tmp" in p.name)
 
 
-def test_the_copy_is_verified_and_owner_only(database: Path, tmp_path: Path) -> None:
+def test_the_copy_is_verified_and_owner_only(seeded_db: Path, tmp_path: Path) -> None:
     dest = tmp_path / "copy.db"
-    result = backup(database, dest)
+    result = backup(seeded_db, dest)
     assert result.integrity == "ok" and not result.replaced
-    assert dict(result.row_counts) == table_counts(database) == table_counts(dest)
+    assert dict(result.row_counts) == table_counts(seeded_db) == table_counts(dest)
     assert result.row_counts["receipts"] == 50 and result.row_counts["pipeline_metrics"] == 250
     assert stat.S_IMODE(dest.stat().st_mode) == 0o600
     assert result.size_bytes == dest.stat().st_size == result.pages * result.page_size
@@ -59,28 +57,28 @@ def test_the_copy_is_verified_and_owner_only(database: Path, tmp_path: Path) -> 
     conn.close()
 
 
-def test_an_existing_dest_is_refused_unless_forced(database: Path, tmp_path: Path) -> None:
+def test_an_existing_dest_is_refused_unless_forced(seeded_db: Path, tmp_path: Path) -> None:
     dest = tmp_path / "copy.db"
     dest.write_text("precious")
     with pytest.raises(InputError, match=r"DEST .*copy.db: already exists; pass --force to replace it"):
-        backup(database, dest)
+        backup(seeded_db, dest)
     assert dest.read_text() == "precious"
-    assert backup(database, dest, force=True).replaced
+    assert backup(seeded_db, dest, force=True).replaced
     assert table_counts(dest)["receipts"] == 50
     assert stat.S_IMODE(dest.stat().st_mode) == 0o600
 
 
-def test_a_dest_in_use_is_not_replaced_even_with_force(database: Path, tmp_path: Path) -> None:
+def test_a_dest_in_use_is_not_replaced_even_with_force(seeded_db: Path, tmp_path: Path) -> None:
     dest = tmp_path / "live.db"
-    backup(database, dest)
+    backup(seeded_db, dest)
     holder = sqlite3.connect(dest)
     holder.execute("SELECT count(*) FROM receipts").fetchone()  # an open reader keeps -wal/-shm
     try:
         with pytest.raises(InputError, match=r"live.db: in use \(live.db-wal, live.db-shm present"):
-            backup(database, dest, force=True)
+            backup(seeded_db, dest, force=True)
     finally:
         holder.close()
-    assert backup(database, dest, force=True).replaced
+    assert backup(seeded_db, dest, force=True).replaced
 
 
 @pytest.mark.parametrize(
@@ -91,17 +89,17 @@ def test_a_dest_in_use_is_not_replaced_even_with_force(database: Path, tmp_path:
         ("file.txt/x.db", r"directory .*file.txt does not exist"),
     ],
 )
-def test_bad_destinations_are_refused(database: Path, tmp_path: Path, dest: str, message: str) -> None:
+def test_bad_destinations_are_refused(seeded_db: Path, tmp_path: Path, dest: str, message: str) -> None:
     (tmp_path / "file.txt").write_text("a file, not a directory")
     with pytest.raises(InputError, match=message):
-        backup(database, tmp_path / dest)
+        backup(seeded_db, tmp_path / dest)
     assert leftovers(tmp_path) == []
 
 
-def test_the_database_itself_is_never_a_destination(database: Path) -> None:
+def test_the_database_itself_is_never_a_destination(seeded_db: Path) -> None:
     with pytest.raises(InputError, match="is the database itself"):
-        backup(database, database, force=True)
-    assert table_counts(database)["receipts"] == 50
+        backup(seeded_db, seeded_db, force=True)
+    assert table_counts(seeded_db)["receipts"] == 50
 
 
 def test_bad_sources_are_refused(tmp_path: Path) -> None:
@@ -115,7 +113,7 @@ def test_bad_sources_are_refused(tmp_path: Path) -> None:
 
 
 def test_a_failed_verification_publishes_nothing(
-    database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    seeded_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real = backup_module._row_counts
     calls = []
@@ -130,23 +128,23 @@ def test_a_failed_verification_publishes_nothing(
     monkeypatch.setattr(backup_module, "_row_counts", one_row_short)
     dest = tmp_path / "copy.db"
     with pytest.raises(BackupVerificationError, match=r"audit_log: 99 rows, source had 100") as info:
-        backup(database, dest)
+        backup(seeded_db, dest)
     assert info.value.problems == ("audit_log: 99 rows, source had 100",)
     assert not dest.exists() and leftovers(tmp_path) == []
 
 
-def test_an_interrupted_backup_leaves_nothing(database: Path, tmp_path: Path) -> None:
+def test_an_interrupted_backup_leaves_nothing(seeded_db: Path, tmp_path: Path) -> None:
     def interrupt(done: int, total: int) -> None:
         raise KeyboardInterrupt
 
     dest = tmp_path / "copy.db"
     with pytest.raises(KeyboardInterrupt):
-        backup(database, dest, pages_per_step=1, progress=interrupt)
+        backup(seeded_db, dest, pages_per_step=1, progress=interrupt)
     assert not dest.exists() and leftovers(tmp_path) == []
 
 
-def test_a_write_during_the_copy_is_not_in_it(database: Path, tmp_path: Path) -> None:
-    writer = Store.open(database)
+def test_a_write_during_the_copy_is_not_in_it(seeded_db: Path, tmp_path: Path) -> None:
+    writer = Store.open(seeded_db)
     written: list[int] = []
 
     def write_once(done: int, total: int) -> None:
@@ -155,17 +153,17 @@ def test_a_write_during_the_copy_is_not_in_it(database: Path, tmp_path: Path) ->
             written.append(1)
 
     try:
-        result = backup(database, tmp_path / "copy.db", pages_per_step=2, progress=write_once)
+        result = backup(seeded_db, tmp_path / "copy.db", pages_per_step=2, progress=write_once)
     finally:
         writer.close()
     assert written and result.pages > 2
-    assert result.row_counts["receipts"] == 50 and table_counts(database)["receipts"] == 51
+    assert result.row_counts["receipts"] == 50 and table_counts(seeded_db)["receipts"] == 51
     assert table_counts(tmp_path / "copy.db") == dict(result.row_counts)
 
 
-def test_backups_while_a_writer_process_runs_are_consistent_snapshots(database: Path, tmp_path: Path) -> None:
+def test_backups_while_a_writer_process_runs_are_consistent_snapshots(seeded_db: Path, tmp_path: Path) -> None:
     writer = subprocess.Popen(
-        [sys.executable, str(WORKERS), "store-writer", str(database), "live", "3000", "20"],
+        [sys.executable, str(WORKERS), "store-writer", str(seeded_db), "live", "3000", "20"],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -173,11 +171,11 @@ def test_backups_while_a_writer_process_runs_are_consistent_snapshots(database: 
     try:
         while writer.poll() is None and len(copies) < 20:
             dest = tmp_path / f"copy{len(copies)}.db"
-            copies.append((backup(database, dest, pages_per_step=8), dest))
+            copies.append((backup(seeded_db, dest, pages_per_step=8), dest))
     finally:
         out, _ = writer.communicate(timeout=120)
     assert writer.returncode == 0 and '"busy": 0' in out
-    copies.append((backup(database, tmp_path / "final.db"), tmp_path / "final.db"))
+    copies.append((backup(seeded_db, tmp_path / "final.db"), tmp_path / "final.db"))
     for result, dest in copies:
         counts = result.row_counts
         # Each receipt was committed with its 5 stage metrics and 2 audit rows: a torn copy would show.
@@ -192,23 +190,23 @@ def test_backups_while_a_writer_process_runs_are_consistent_snapshots(database: 
     assert copies[-1][0].row_counts["receipts"] == 3050
 
 
-def test_restore_is_a_backup_in_the_other_direction(database: Path, tmp_path: Path) -> None:
+def test_restore_is_a_backup_in_the_other_direction(seeded_db: Path, tmp_path: Path) -> None:
     saved = tmp_path / "saved.db"
-    backup(database, saved)
-    with Store.open(database) as store:  # later work, which the restore undoes
+    backup(seeded_db, saved)
+    with Store.open(seeded_db) as store:  # later work, which the restore undoes
         store.record_receipts(workers.bundle("later", i) for i in range(10))
-    assert table_counts(database)["receipts"] == 60
+    assert table_counts(seeded_db)["receipts"] == 60
 
-    result = backup(saved, database, force=True)  # writers stopped: nothing holds the database
+    result = backup(saved, seeded_db, force=True)  # writers stopped: nothing holds the database
 
-    assert result.replaced and table_counts(database) == table_counts(saved)
-    conn = sqlite3.connect(database)
+    assert result.replaced and table_counts(seeded_db) == table_counts(saved)
+    conn = sqlite3.connect(seeded_db)
     assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     conn.close()
-    with Store.open(database) as store:  # and it is a working database again
+    with Store.open(seeded_db) as store:  # and it is a working database again
         store.record_receipts(workers.bundle("after", i) for i in range(3))
         assert workers.view_mismatches(store) == []
-    assert table_counts(database)["receipts"] == 53
-    assert stat.S_IMODE(os.stat(database).st_mode) == 0o600
+    assert table_counts(seeded_db)["receipts"] == 53
+    assert stat.S_IMODE(os.stat(seeded_db).st_mode) == 0o600

@@ -11,7 +11,7 @@ import pytest
 from harness.checks import plan
 from harness.cli import main
 from harness.contract.model import load_contract
-from harness.engine.db import apply_schema, connect, schema_path
+from harness.engine.db import schema_path
 from harness.reports.check_report import render_json
 from harness.results import CheckReport, Finding
 
@@ -55,16 +55,12 @@ def test_a_broken_promise_exits_1_with_one_line_per_failure(
     assert all(line.startswith(("FAIL ", "ERROR ")) for line in lines[:-1])
 
 
-def test_a_database_is_checked_read_only(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    db = tmp_path / "ggen.db"
-    conn = connect(db)
-    apply_schema(conn, schema_path().read_text(encoding="utf-8"))
-    conn.close()
-    before = db.read_bytes()
-    status, out, _ = run(capsys, "--db", str(db))
+def test_a_database_is_checked_read_only(capsys: pytest.CaptureFixture[str], file_db: Path) -> None:
+    before = file_db.read_bytes()
+    status, out, _ = run(capsys, "--db", str(file_db))
     assert status == 0
-    assert f"{N_CHECKS - 2} passed, 0 failed, 0 errors, 2 skipped (db {db}" in out
-    assert db.read_bytes() == before
+    assert f"{N_CHECKS - 2} passed, 0 failed, 0 errors, 2 skipped (db {file_db}" in out
+    assert file_db.read_bytes() == before
 
 
 # ------------------------------------------------------------ exit status 2

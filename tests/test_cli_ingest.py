@@ -11,18 +11,10 @@ from typing import Any
 
 import pytest
 
-from harness.changes.install import init_database
 from harness.cli import main
 from harness.contract.model import load_contract, row_violations
 
 AUDIT = {"kind": "audit", "timestamp": "2026-01-29T12:00:00Z", "agent_id": "a1", "operation": "emit", "status": "completed"}
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Path:
-    path = tmp_path / "ggen.db"
-    init_database(path)
-    return path
 
 
 def jsonl(tmp_path: Path, lines: list[Any]) -> Path:
@@ -31,9 +23,9 @@ def jsonl(tmp_path: Path, lines: list[Any]) -> Path:
     return path
 
 
-def test_a_clean_file_exits_0_with_a_summary(database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_clean_file_exits_0_with_a_summary(initialized_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = jsonl(tmp_path, [AUDIT, AUDIT])
-    assert main(["ingest", str(database), str(source)]) == 0
+    assert main(["ingest", str(initialized_db), str(source)]) == 0
     captured = capsys.readouterr()
     first, timing = captured.out.splitlines()
     assert first == f"ingested 2 of 2 lines from {source}: audit 2"
@@ -42,10 +34,10 @@ def test_a_clean_file_exits_0_with_a_summary(database: Path, tmp_path: Path, cap
 
 
 def test_a_rejected_line_exits_1_and_writes_nothing(
-    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    initialized_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = jsonl(tmp_path, [AUDIT, {**AUDIT, "duration_ms": -3}, {**AUDIT, "status": "ok"}])
-    assert main(["ingest", str(database), str(source)]) == 1
+    assert main(["ingest", str(initialized_db), str(source)]) == 1
     captured = capsys.readouterr()
     assert captured.err.splitlines() == [
         "line 2: audit_log.duration_ms: nonnegative: must be >= 0",
@@ -57,10 +49,10 @@ def test_a_rejected_line_exits_1_and_writes_nothing(
 
 
 def test_skip_invalid_writes_the_rest_and_still_exits_1(
-    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    initialized_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = jsonl(tmp_path, [AUDIT, {**AUDIT, "agent_id": ""}])
-    assert main(["ingest", "--skip-invalid", str(database), str(source)]) == 1
+    assert main(["ingest", "--skip-invalid", str(initialized_db), str(source)]) == 1
     captured = capsys.readouterr()
     violations = row_violations(load_contract().tables["audit_log"], {"agent_id": ""})
     rule = next(v for v in violations if v.column == "agent_id")  # the contract's wording
@@ -76,10 +68,10 @@ def test_a_missing_database_exits_2_with_one_line(tmp_path: Path, capsys: pytest
     assert not missing.exists()
 
 
-def test_stdin_and_progress_through_the_console_script(database: Path) -> None:
+def test_stdin_and_progress_through_the_console_script(initialized_db: Path) -> None:
     lines = "".join(json.dumps(AUDIT) + "\n" for _ in range(3))
     done = subprocess.run(
-        [sys.executable, "-m", "harness", "ingest", "--progress", str(database), "-"],
+        [sys.executable, "-m", "harness", "ingest", "--progress", str(initialized_db), "-"],
         input=lines.encode(),
         capture_output=True,
         check=False,

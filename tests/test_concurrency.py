@@ -21,7 +21,6 @@ import workers
 
 import harness.engine.db
 import harness.store.store
-from harness.changes.install import init_database
 from harness.store.store import Store
 
 WORKERS = Path(__file__).with_name("workers.py")
@@ -43,25 +42,18 @@ def finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:
     return process.returncode, out, err
 
 
-@pytest.fixture
-def database(tmp_path: Path) -> Path:
-    path = tmp_path / "ggen.db"
-    init_database(path)
-    return path
-
-
 @pytest.mark.slow  # about 20-30 s on 2 cores; CI runs it
-def test_eight_writers_and_two_readers(database: Path, tmp_path: Path) -> None:
+def test_eight_writers_and_two_readers(initialized_db: Path, tmp_path: Path) -> None:
     stop = tmp_path / "stop"
-    readers = [spawn("reader", str(database), str(stop)) for _ in range(READERS)]
+    readers = [spawn("reader", str(initialized_db), str(stop)) for _ in range(READERS)]
     files = []
     for k in range(PROCESSES // 2):
         files.append(tmp_path / f"ingest{k}.jsonl")
         workers.write_jsonl(files[-1], workers.ingest_lines(f"i{k}", RECEIPTS_PER_PROCESS))
-    writers = [spawn("store-writer", str(database), f"w{k}", str(RECEIPTS_PER_PROCESS), str(STORE_BATCH))
+    writers = [spawn("store-writer", str(initialized_db), f"w{k}", str(RECEIPTS_PER_PROCESS), str(STORE_BATCH))
                for k in range(PROCESSES // 2)]
     ingesters = [
-        subprocess.Popen([sys.executable, "-m", "harness", "ingest", str(database), str(f)],
+        subprocess.Popen([sys.executable, "-m", "harness", "ingest", str(initialized_db), str(f)],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for f in files
     ]
@@ -85,7 +77,7 @@ def test_eight_writers_and_two_readers(database: Path, tmp_path: Path) -> None:
         "pipeline_metrics": PROCESSES * RECEIPTS_PER_PROCESS * len(workers.STAGES),
         "audit_log": PROCESSES * RECEIPTS_PER_PROCESS * workers.AUDITS_PER_RECEIPT,
     }
-    conn = sqlite3.connect(database)
+    conn = sqlite3.connect(initialized_db)
     found = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in expected}  # noqa: S608 - fixed names
     missing = conn.execute(
         "SELECT count(*) FROM receipts AS r WHERE (SELECT count(*) FROM pipeline_metrics AS m "
@@ -93,7 +85,7 @@ def test_eight_writers_and_two_readers(database: Path, tmp_path: Path) -> None:
     ).fetchone()[0]
     integrity = conn.execute("PRAGMA integrity_check").fetchall()
     conn.close()
-    with Store.open(database) as store:
+    with Store.open(initialized_db) as store:
         final_mismatches = workers.view_mismatches(store)
 
     print(
@@ -109,15 +101,15 @@ def test_eight_writers_and_two_readers(database: Path, tmp_path: Path) -> None:
     assert final_mismatches == []
 
 
-def test_memory_upserts_from_eight_processes_lose_nothing(database: Path) -> None:
-    processes = [spawn("memory", str(database), "shared-agent", str(MEMORY_UPDATES_PER_PROCESS))
+def test_memory_upserts_from_eight_processes_lose_nothing(initialized_db: Path) -> None:
+    processes = [spawn("memory", str(initialized_db), "shared-agent", str(MEMORY_UPDATES_PER_PROCESS))
                  for _ in range(PROCESSES)]
     results = [finish(p) for p in processes]
     for code, _, err in results:
         assert code == 0, err
     busy = sum(json.loads(out)["busy"] for _, out, _ in results)
     updates = sum(json.loads(out)["updates"] for _, out, _ in results)
-    with Store.open(database) as store:
+    with Store.open(initialized_db) as store:
         memory = store.memory("shared-agent")
     assert memory is not None
     lost = PROCESSES * MEMORY_UPDATES_PER_PROCESS - memory["retry_count"]
@@ -136,9 +128,9 @@ def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("write", ["transaction", "autocommit"])
 def test_a_write_refused_as_busy_is_retried_not_surfaced(
-    database: Path, short_busy_timeout: None, monkeypatch: pytest.MonkeyPatch, write: str
+    initialized_db: Path, short_busy_timeout: None, monkeypatch: pytest.MonkeyPatch, write: str
 ) -> None:
-    holder = sqlite3.connect(database, isolation_level=None)
+    holder = sqlite3.connect(initialized_db, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another writer keeps the lock beyond the busy timeout
     pauses: list[float] = []
 
@@ -148,13 +140,13 @@ def test_a_write_refused_as_busy_is_retried_not_surfaced(
             holder.execute("COMMIT")
 
     monkeypatch.setattr(harness.store.store, "_pause", release_on_second_pause)
-    with Store.open(database) as store:
+    with Store.open(initialized_db) as store:
         if write == "transaction":
             store.record_receipts([workers.bundle("busy", 0)])  # BEGIN IMMEDIATE
         else:
             store.upsert_memory("a1", {"state": "idle"}, count_retry=True)  # one autocommit statement
     holder.close()
     assert len(pauses) == 2
-    with Store.open(database) as store:
+    with Store.open(initialized_db) as store:
         written = store.receipt("busy-0000000") if write == "transaction" else store.memory("a1")
     assert written is not None

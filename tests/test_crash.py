@@ -24,7 +24,6 @@ from pathlib import Path
 import pytest
 import workers
 
-from harness.changes.install import init_database
 from harness.store.store import Store
 
 pytestmark = pytest.mark.slow  # about 40 s on 2 cores; CI runs it (deselect locally with -m "not slow")
@@ -90,14 +89,7 @@ def check_database(path: Path, committed: dict[str, int]) -> dict[str, int]:
     return present
 
 
-@pytest.fixture
-def database(tmp_path: Path) -> Path:
-    path = tmp_path / "crash.db"
-    init_database(path)
-    return path
-
-
-def test_store_writer_killed_at_random_moments(database: Path, tmp_path: Path) -> None:
+def test_store_writer_killed_at_random_moments(initialized_db: Path, tmp_path: Path) -> None:
     rng = random.Random(seed())
     logs: list[Path] = []
     unlogged_but_committed = in_flight = 0
@@ -106,7 +98,7 @@ def test_store_writer_killed_at_random_moments(database: Path, tmp_path: Path) -
         log = tmp_path / f"writer{round_number}.log"
         logs.append(log)
         writer = subprocess.Popen(
-            [sys.executable, str(WORKERS), "crash-writer", str(database), str(log), str(rng.randrange(10**9))]
+            [sys.executable, str(WORKERS), "crash-writer", str(initialized_db), str(log), str(rng.randrange(10**9))]
         )
         batches_first = rng.randrange(3)  # let 0-2 batches commit first, so every round does real work
         wait_for_batches(writer, log, batches_first)
@@ -115,7 +107,7 @@ def test_store_writer_killed_at_random_moments(database: Path, tmp_path: Path) -
         writer.kill()
         writer.wait()
         committed = logged_batches(logs)
-        present = check_database(database, committed)
+        present = check_database(initialized_db, committed)
         # Killed between COMMIT and its log line: committed, complete, just not logged.
         unlogged_but_committed += len(set(present) - set(committed))
         begun = re.match(r"^begin (\S+)$", log.read_text().splitlines()[-1])
@@ -128,19 +120,19 @@ def test_store_writer_killed_at_random_moments(database: Path, tmp_path: Path) -
     assert len(committed) >= waited_for
 
 
-def test_ingest_killed_mid_file_writes_all_or_nothing(database: Path, tmp_path: Path) -> None:
+def test_ingest_killed_mid_file_writes_all_or_nothing(initialized_db: Path, tmp_path: Path) -> None:
     rng = random.Random(seed() + 1)
     outcomes = []
     for round_number in range(INGEST_KILLS):
         prefix = f"k{round_number}"
         source = tmp_path / f"{prefix}.jsonl"
         workers.write_jsonl(source, workers.ingest_lines(prefix, INGEST_RECEIPTS))
-        ingest = subprocess.Popen([sys.executable, "-m", "harness", "ingest", str(database), str(source)],
+        ingest = subprocess.Popen([sys.executable, "-m", "harness", "ingest", str(initialized_db), str(source)],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.2, 1.0))  # startup, judging, writing: somewhere in there
         ingest.kill()
         ingest.wait()
-        conn = sqlite3.connect(database)
+        conn = sqlite3.connect(initialized_db)
         try:
             assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
             receipts = conn.execute(

@@ -8,7 +8,7 @@ import pytest
 
 from harness.checks import plan
 from harness.contract.model import load_contract
-from harness.engine.db import apply_schema, connect, schema_path
+from harness.engine.db import schema_path
 
 pytest_plugins = ["pytester"]
 
@@ -39,16 +39,6 @@ def _schema_without(pytester: pytest.Pytester, statement: str) -> Path:
     return path
 
 
-def _database(directory: Path) -> Path:
-    path = directory / "ggen.db"
-    conn = connect(path)
-    try:
-        apply_schema(conn, schema_path().read_text(encoding="utf-8"))
-    finally:
-        conn.close()
-    return path
-
-
 def test_one_item_per_check_with_the_codes_as_ids_in_checklist_order(suite: pytest.Pytester) -> None:
     result = suite.runpytest("--collect-only", "-q")
     ids = [line.split("[", 1)[1].rstrip("]") for line in result.outlines if line.startswith("test_suite.py::")]
@@ -73,17 +63,15 @@ def test_a_broken_schema_fails_naming_the_check_and_the_index(suite: pytest.Pyte
     ])
 
 
-def test_a_database_runs_read_only_and_skips_schema_file_checks(suite: pytest.Pytester) -> None:
-    db = _database(suite.path)
-    before = db.read_bytes()
-    result = suite.runpytest("--ggen-db", str(db))
+def test_a_database_runs_read_only_and_skips_schema_file_checks(suite: pytest.Pytester, file_db: Path) -> None:
+    before = file_db.read_bytes()
+    result = suite.runpytest("--ggen-db", str(file_db))
     result.assert_outcomes(passed=len(CODES) - 2, skipped=2)
-    assert db.read_bytes() == before
+    assert file_db.read_bytes() == before
 
 
-def test_schema_and_db_together_is_a_usage_error(suite: pytest.Pytester) -> None:
-    db = _database(suite.path)
-    result = suite.runpytest("--ggen-schema", str(schema_path()), "--ggen-db", str(db))
+def test_schema_and_db_together_is_a_usage_error(suite: pytest.Pytester, file_db: Path) -> None:
+    result = suite.runpytest("--ggen-schema", str(schema_path()), "--ggen-db", str(file_db))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--ggen-schema and --ggen-db are mutually exclusive; give one*"])
 
