@@ -1,13 +1,16 @@
-"""The rollup tables in SQL: what each holds, recomputed from its base table.
+"""The rollup tables in SQL: what each holds, recomputed from its base table, and its triggers.
 
 One definition serves the conformance checks (a rollup must equal its
-recomputation after every kind of write) and the bulk loader (which drops the
-triggers during a load and rebuilds the rollups at the end). Statements are
-put together only from this module's constant names and SQL, never from data.
+recomputation after every kind of write), the bulk loader (which drops the
+triggers during a load and rebuilds the rollups at the end) and schema.sql,
+whose hand-written triggers tests/test_schema_templates.py proves equal to
+`triggers()`. Statements are put together only from this module's constant
+names and SQL, never from data.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass
 
@@ -18,6 +21,9 @@ class RollupSql:
     base: str
     columns: tuple[str, ...]  # the key, then the stored columns, in the order `recompute` returns them
     recompute: str  # one row per key present in the base table
+    # What one base row adds to each counter (columns[1:] up to the extremes), {row} being NEW or OLD;
+    # a rollup with counts keeps its extremes too, and `triggers()` writes its triggers.
+    counts: tuple[str, ...] = ()
 
     @property
     def stored(self) -> str:
@@ -31,6 +37,7 @@ class RollupSql:
         return f"DELETE FROM {self.table}", insert  # noqa: S608 - a constant table name
 
 
+EXTREME = "duration_ms"  # the base column whose minimum and maximum each rollup keeps, with the rows at each
 _EXTREMES = ("min_duration_ms", "rows_at_min_duration", "max_duration_ms", "rows_at_max_duration")
 
 # The extremes per key first, then the rows at each. NOT INDEXED: reading the whole
@@ -48,6 +55,8 @@ ROLLUPS: dict[str, RollupSql] = {
             JOIN (SELECT agent_id, min(duration_ms) AS lo, max(duration_ms) AS hi
                   FROM receipts NOT INDEXED GROUP BY agent_id) AS e ON e.agent_id = b.agent_id
             GROUP BY b.agent_id ORDER BY b.agent_id""",
+        counts=("1", "{row}.status = 'passed'", "{row}.status = 'failed'", "{row}.duration_ms",
+                "{row}.files_generated"),
     ),
     "stage_execution_stats": RollupSql(
         table="stage_execution_stats",
@@ -60,6 +69,7 @@ ROLLUPS: dict[str, RollupSql] = {
             JOIN (SELECT stage, min(duration_ms) AS lo, max(duration_ms) AS hi
                   FROM pipeline_metrics NOT INDEXED GROUP BY stage) AS e ON e.stage = b.stage
             GROUP BY b.stage ORDER BY b.stage""",
+        counts=("1", "{row}.status = 'passed'", "{row}.status = 'failed'", "{row}.duration_ms"),
     ),
 }
 
@@ -68,3 +78,90 @@ def rebuild_statements(conn: sqlite3.Connection) -> list[str]:
     """The rebuild of each rollup table the database has (a schema without rollups gets none)."""
     present = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     return [statement for rollup in ROLLUPS.values() if rollup.table in present for statement in rollup.rebuild]
+
+
+# ----------------------------------------------------------------- triggers
+# Each rollup keeps its counters and extremes up to date with three triggers on its base table.
+# A delete takes the row out (and looks an extreme up again when its last row went); an update
+# takes OLD out, puts NEW in, then looks up any extreme whose last row was OLD.
+
+
+def triggers(rollup: RollupSql) -> dict[str, str]:
+    """The CREATE TRIGGER statements that keep the rollup current, by trigger name."""
+    if not rollup.counts:
+        raise ValueError(f"{rollup.table}: no counts, so no triggers of this kind")
+    base, lookups = rollup.base, _look_up_extremes(rollup)
+    read = dict.fromkeys([_key(rollup), *re.findall(r"\{row\}\.(\w+)", " ".join(rollup.counts)), EXTREME])
+    return {
+        f"{base}_rollup_insert": _trigger(f"{base}_rollup_insert", f"AFTER INSERT ON {base}", [_put_in(rollup)]),
+        f"{base}_rollup_delete": _trigger(f"{base}_rollup_delete", f"AFTER DELETE ON {base}",
+                                          [_take_out(rollup), *lookups]),
+        f"{base}_rollup_update": _trigger(f"{base}_rollup_update", f"AFTER UPDATE OF {', '.join(read)} ON {base}",
+                                          [_take_out(rollup), _put_in(rollup), *lookups]),
+    }
+
+
+def _key(rollup: RollupSql) -> str:
+    return rollup.columns[0]
+
+
+def _trigger(name: str, event: str, statements: list[str]) -> str:
+    body = "".join(f"    {statement};\n" for statement in statements)
+    return f"CREATE TRIGGER IF NOT EXISTS {name}\n{event}\nBEGIN\n{body}END"
+
+
+def _counters(rollup: RollupSql) -> list[tuple[str, str]]:
+    return list(zip(rollup.columns[1:1 + len(rollup.counts)], rollup.counts, strict=True))
+
+
+def _put_in(rollup: RollupSql) -> str:
+    """NEW counted in: a first row of its key starts the rollup row, a later one adds to it."""
+    counters = _counters(rollup)
+    columns = ", ".join(column for column, _ in counters)
+    values = ", ".join(count.format(row="NEW") for _, count in counters)
+    added = "".join(
+        f"        {c} = {c} + 1,\n" if count == "1" else f"        {c} = {c} + excluded.{c},\n" for c, count in counters)
+    extremes = ",\n".join(_extreme_in(side, op) for side, op in (("min", "<"), ("max", ">")))
+    return (f"INSERT INTO {rollup.table} ({_key(rollup)}, {columns},\n"  # noqa: S608 - constants
+            f"        {', '.join(_EXTREMES)})\n"
+            f"    VALUES (NEW.{_key(rollup)}, {values},\n"
+            f"        NEW.{EXTREME}, 1, NEW.{EXTREME}, 1)\n"
+            f"    ON CONFLICT ({_key(rollup)}) DO UPDATE SET\n{added}{extremes}")
+
+
+def _at(side: str) -> str:
+    return f"{side}_{EXTREME}"  # min_duration_ms, max_duration_ms
+
+
+def _rows_at(side: str) -> str:
+    return f"rows_at_{side}_duration"
+
+
+def _extreme_in(side: str, beyond: str) -> str:
+    """A new extreme restarts its row count at 1; a tie adds one."""
+    at, rows = _at(side), _rows_at(side)
+    return (f"        {rows} = CASE\n"
+            f"            WHEN {at} IS NULL OR excluded.{at} {beyond} {at} THEN 1\n"
+            f"            WHEN excluded.{at} = {at} THEN {rows} + 1\n"
+            f"            ELSE {rows} END,\n"
+            f"        {at} = {side}(coalesce({at}, excluded.{at}), excluded.{at})")
+
+
+def _take_out(rollup: RollupSql) -> str:
+    """OLD counted out, and out of the rows at each extreme it sat at."""
+    lines = []
+    for column, count in _counters(rollup):
+        old = count.format(row="OLD")
+        lines.append(f"        {column} = {column} - {f'({old})' if ' ' in old else old}")
+    lines += [f"        {_rows_at(side)} = {_rows_at(side)} - (OLD.{EXTREME} IS {_at(side)})" for side in ("min", "max")]
+    return f"UPDATE {rollup.table} SET\n" + ",\n".join(lines) + f"\n    WHERE {_key(rollup)} = OLD.{_key(rollup)}"
+
+
+def _look_up_extremes(rollup: RollupSql) -> list[str]:
+    """The extreme whose last row went is looked up again, with the rows at the new one."""
+    key, base = _key(rollup), rollup.base
+    return [f"UPDATE {rollup.table} SET ({_at(side)}, {_rows_at(side)}) = (\n"  # noqa: S608 - constants
+            f"        SELECT x, (SELECT count(*) FROM {base} WHERE {key} = OLD.{key} AND {EXTREME} = x)\n"
+            f"        FROM (SELECT {side}({EXTREME}) AS x FROM {base} WHERE {key} = OLD.{key}))\n"
+            f"    WHERE {key} = OLD.{key} AND {_rows_at(side)} = 0 AND {_at(side)} IS NOT NULL"
+            for side in ("min", "max")]
