@@ -11,6 +11,7 @@ from harness.checks.context import CheckContext
 from harness.checks.plans import describe, full_scans
 from harness.checks.registry import Broken, over_bounded_views, over_views, register
 from harness.checks.scratch_rows import insert_with_parents, sample_row
+from harness.contract.model import utc_text
 from harness.engine.introspection import quote_identifier
 
 MAX_ROW_DIFFS = 3
@@ -122,7 +123,7 @@ def view_limit(ctx: CheckContext, view: str) -> Iterable[str]:
         minute = f"{n // 60:02d}:{n % 60:02d}"
         timestamp = f"2026-01-29T{minute}:00Z" if n % 2 else f"2026-01-29T{(n // 60) + 1:02d}:{n % 60:02d}:00+01:00"
         row = sample_row(receipts, n, execution_id=f"exec-{n:04d}", timestamp=timestamp)
-        written.append((known_rows.utc_text(timestamp), n, row["execution_id"]))
+        written.append((utc_text(timestamp), n, row["execution_id"]))
         insert_with_parents(db, ctx.contract, receipts, row)
     expected = [e for _, _, e in sorted(written, reverse=True)][:limit]
     actual = [r[0] for r in db.execute(f"SELECT execution_id FROM {quote_identifier(view)}")]  # noqa: S608

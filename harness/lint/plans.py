@@ -11,6 +11,7 @@ import re
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import cast
 
 import sqlglot
 from sqlglot import exp
@@ -87,7 +88,7 @@ def view_scope(conn: sqlite3.Connection) -> dict[str, str]:
             tree = sqlglot.parse_one(sql, read="sqlite")
         except sqlglot.errors.SqlglotError:
             continue
-        scope.update(tables_in_scope(tree))
+        scope.update(tables_in_scope(cast(exp.Expression, tree)))  # sqlglot >= 30 types it as Expr
     return scope
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import cast
 
 import sqlglot
 from sqlglot import exp
@@ -94,4 +95,5 @@ def _parse(sql: str) -> tuple[exp.Expression | None, str | None]:
     trees = [t for t in trees if t is not None]
     if len(trees) != 1:
         return None, f"{len(trees)} statements where one was expected"
-    return trees[0], None
+    # sqlglot >= 30 types parse() as Expr, Expression's base class; the nodes it returns are Expressions.
+    return cast(exp.Expression, trees[0]), None

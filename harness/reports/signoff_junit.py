@@ -28,7 +28,7 @@ _OUTCOMES = {FAILED: junit.FAILURE, ERROR: junit.ERROR, SKIPPED: junit.SKIPPED}
 
 def render_junit(result: SignoffResult) -> str:
     suites = [_conformance_suite(result), _slo_suite(result)]
-    totals = {key: sum(int(s.attributes[key]) for s in suites) for key in ("tests", "failures", "errors")}
+    totals = {key: str(sum(int(s.attributes[key]) for s in suites)) for key in ("tests", "failures", "errors")}
     return junit.render({"name": "ggen-db signoff " + result.verdict.status, **totals}, suites)
 
 
