@@ -68,11 +68,12 @@ def test_help_ends_with_an_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.splitlines()[-1].strip().startswith("ggen-db bench ")
 
 
-def test_a_run_prints_the_table_writes_json_and_exits_0(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_a_run_prints_the_table_writes_json_and_exits_by_its_verdict(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     target = tmp_path / "bench.json"
     status, out, _ = run(capsys, "--scale", "1k", "--workload", "lookup", "--workload", "aggregation",
                          "--rounds", "20", "--json", str(target))
-    assert status == 0
+    # Real rounds on a shared machine may miss a budget: the exit status must follow the verdict printed.
+    assert status == (0 if "OK: every budget met" in out else 1)
     assert "p50 ms" in out and "budget ms" in out and "headroom" in out
     assert "lookup" in out and "aggregation" in out and "WARN" in out
     assert out.rstrip().endswith(f"results written to {target}")

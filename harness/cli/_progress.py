@@ -6,6 +6,7 @@ commands whose steps matter in a CI log (signoff), one line per new step with th
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from collections.abc import Callable
@@ -16,6 +17,12 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
 Update = Callable[[int, int], None]  # (completed, total)
+
+
+def add_progress_option(parser: argparse.ArgumentParser) -> None:
+    """--progress: a bar on stderr even when it is not a terminal."""
+    parser.add_argument("--progress", action="store_true",
+                        help="show a progress bar on stderr (default: only on a terminal)")
 
 
 def wanted(requested: bool) -> bool:

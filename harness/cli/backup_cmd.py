@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from harness.cli._progress import ProgressDisplay, wanted
-from harness.store.backup import BackupResult, backup
+from harness.cli._progress import ProgressDisplay, add_progress_option, wanted
+from harness.reports.backup_text import render_text
+from harness.store.backup import backup
 
 EXAMPLE = """\
 example:
@@ -33,24 +34,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--force", action="store_true", help="replace DEST if it exists (refused while DEST is in use); default: refuse"
     )
-    parser.add_argument(
-        "--progress", action="store_true", help="show a progress bar on stderr (default: only on a terminal)"
-    )
+    add_progress_option(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     with ProgressDisplay(bar=wanted(args.progress), keep=True) as display:
         result = backup(args.db, args.dest, force=args.force, progress=display.counter("backup"))
-    print(render(result))
+    print(render_text(result))
     return 0
 
-
-def render(result: BackupResult) -> str:
-    verb = "replaced" if result.replaced else "wrote"
-    tables = ", ".join(f"{name} {count}" for name, count in result.row_counts.items())
-    return (
-        f"{verb} {result.dest} from {result.source}: {result.pages} pages ({result.size_bytes} bytes), "
-        f"integrity {result.integrity}, {result.total_rows} rows verified in {len(result.row_counts)} tables "
-        f"({result.duration_s:.2f} s)\n  rows: {tables}"
-    )

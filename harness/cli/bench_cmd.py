@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from harness.bench.scales import flatten, scale_list
-from harness.cli._progress import ProgressDisplay, wanted
+from harness.cli._progress import ProgressDisplay, add_progress_option, wanted
 from harness.errors import UsageError
 
 EXAMPLE = """\
@@ -49,8 +49,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                         help="rounds for every workload (default: each workload's own)")
     parser.add_argument("--json", metavar="FILE",
                         help="also write the results as pytest-benchmark-compatible JSON (default: none)")
-    parser.add_argument("--progress", action="store_true",
-                        help="show progress even when stderr is not a terminal (default: only on a terminal)")
+    add_progress_option(parser)
     parser.set_defaults(func=run)
 
 

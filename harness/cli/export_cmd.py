@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from harness.atomic import Replacing
-from harness.cli._progress import ProgressDisplay, wanted
+from harness.cli._progress import ProgressDisplay, add_progress_option, wanted
 from harness.errors import InputError
 from harness.operate.export import EXPORTS, FORMATS, ExportResult, export
 
@@ -43,8 +43,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--until", metavar="WHEN", help="before this time (same forms; default: no end)")
     parser.add_argument("--format", choices=FORMATS, default="jsonl", help="jsonl (default) or csv")
     parser.add_argument("--out", metavar="FILE", help="write to FILE, replacing it when complete (default: stdout)")
-    parser.add_argument("--progress", action="store_true",
-                        help="show a progress bar on stderr (default: only on a terminal)")
+    add_progress_option(parser)
     parser.set_defaults(func=run)
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from harness.cli._progress import ProgressDisplay, wanted
-from harness.ingest.runner import IngestResult, ingest
+from harness.cli._progress import ProgressDisplay, add_progress_option, wanted
+from harness.ingest.runner import ingest
+from harness.reports.ingest_text import render_text
 
 EXIT_REJECTED = 1
 
@@ -42,9 +43,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="write the valid lines and report the rest (default: any rejected line means nothing is written)",
     )
-    parser.add_argument(
-        "--progress", action="store_true", help="show a progress bar on stderr (default: only on a terminal)"
-    )
+    add_progress_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -56,20 +55,6 @@ def run(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
     if result.unreported:
         print(f"... and {result.unreported} more rejected lines not listed", file=sys.stderr)
-    print(render(result))
+    print(render_text(result))
     return 0 if result.ok else EXIT_REJECTED
 
-
-def render(result: IngestResult) -> str:
-    timing = (
-        f"  checked in {result.judge_s:.2f} s; waited {result.lock_wait_s:.2f} s for the write lock, "
-        f"held it {result.lock_held_s:.2f} s"
-    )
-    if not result.committed:
-        return (
-            f"nothing written to the database: {result.rejected} of {result.lines} lines rejected "
-            f"in {result.source} (use --skip-invalid to write the valid ones)\n{timing}"
-        )
-    kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(result.written.items())) or "nothing"
-    rejected = f", {result.rejected} rejected" if result.rejected else ""
-    return f"ingested {result.accepted} of {result.lines} lines from {result.source}{rejected}: {kinds}\n{timing}"
