@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
+from harness.cli._command import add_command
 from harness.cli._progress import ProgressDisplay, add_progress_option, wanted
 from harness.reports.backup_text import render_text
 from harness.store.backup import backup
+
+if TYPE_CHECKING:
+    from harness.cli._command import Subparsers
 
 EXAMPLE = """\
 example:
@@ -14,21 +19,18 @@ example:
   ggen-db backup --force backups/ggen-2026-01-29.db .ggen/ggen.db   # restore (writers stopped)
 """
 
+SUMMARY = "copy a database online, verify the copy, then publish it (0600)"
+DESCRIPTION = (
+    "Copy DB to DEST with SQLite's backup API while writers keep running. The copy is one "
+    "consistent snapshot; it is verified (integrity_check, foreign_key_check, row counts of every "
+    "table equal to the source's at the snapshot) before it is renamed onto DEST, readable by its "
+    "owner only. An existing DEST is refused unless --force. Restoring is a backup in the other "
+    "direction, with the database's writers stopped."
+)
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser(
-        "backup",
-        help="copy a database online, verify the copy, then publish it (0600)",
-        description=(
-            "Copy DB to DEST with SQLite's backup API while writers keep running. The copy is one "
-            "consistent snapshot; it is verified (integrity_check, foreign_key_check, row counts of every "
-            "table equal to the source's at the snapshot) before it is renamed onto DEST, readable by its "
-            "owner only. An existing DEST is refused unless --force. Restoring is a backup in the other "
-            "direction, with the database's writers stopped."
-        ),
-        epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+
+def register(sub: Subparsers) -> None:
+    parser = add_command(sub, "backup", SUMMARY, DESCRIPTION, EXAMPLE)
     parser.add_argument("db", metavar="DB", help="the database to copy (must exist)")
     parser.add_argument("dest", metavar="DEST", help="the backup file to write")
     parser.add_argument(

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from harness.bench.scales import flatten, scale_list
+from harness.cli._command import add_command
+from harness.cli._formats import positive_int
 from harness.cli._progress import ProgressDisplay, add_progress_option, wanted
 from harness.errors import UsageError
+
+if TYPE_CHECKING:
+    from harness.cli._command import Subparsers
 
 EXAMPLE = """\
 example:
@@ -14,21 +20,18 @@ example:
   ggen-db bench --scale 10k,100k --quick --baseline-schema original
 """
 
+SUMMARY = "measure the SLO workloads (p50/p95/p99 against budgets), optionally A/B against a baseline schema"
+DESCRIPTION = (
+    "Measure every SLO workload (harness/bench/workloads.py) on generated data: one call per round, "
+    "percentiles from the raw rounds, budget and headroom per workload. With --baseline-schema the "
+    "same workloads run on a database built with that schema, rounds interleaved, and each result "
+    "gets the ratio and a Mann-Whitney p-value. Exit 1 when a budget is missed, a ratio target fails "
+    "or a regression is significant; 2 on bad input."
+)
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser(
-        "bench",
-        help="measure the SLO workloads (p50/p95/p99 against budgets), optionally A/B against a baseline schema",
-        description=(
-            "Measure every SLO workload (harness/bench/workloads.py) on generated data: one call per round, "
-            "percentiles from the raw rounds, budget and headroom per workload. With --baseline-schema the "
-            "same workloads run on a database built with that schema, rounds interleaved, and each result "
-            "gets the ratio and a Mann-Whitney p-value. Exit 1 when a budget is missed, a ratio target fails "
-            "or a regression is significant; 2 on bad input."
-        ),
-        epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+
+def register(sub: Subparsers) -> None:
+    parser = add_command(sub, "bench", SUMMARY, DESCRIPTION, EXAMPLE)
     parser.add_argument(
         "--scale", action="append", metavar="SCALE", type=scale_list,
         help="data scale(s): 10k, 100k or 1m (1k for smoke runs); repeat or comma-separate (default: 100k)",
@@ -45,22 +48,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                         help="synchronous=NORMAL or FULL, both in WAL mode (default: normal)")
     parser.add_argument("--workload", action="append", metavar="NAME",
                         help="measure only this workload; repeatable (default: all)")
-    parser.add_argument("--rounds", type=_positive, metavar="N",
+    parser.add_argument("--rounds", type=positive_int, metavar="N",
                         help="rounds for every workload (default: each workload's own)")
     parser.add_argument("--json", metavar="FILE",
                         help="also write the results as pytest-benchmark-compatible JSON (default: none)")
     add_progress_option(parser)
     parser.set_defaults(func=run)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

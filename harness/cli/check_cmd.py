@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from harness.cli._command import add_command
 from harness.results import CheckReport
+
+if TYPE_CHECKING:
+    from harness.cli._command import Subparsers
 
 EXAMPLE = """\
 exit status: 0 every promise holds, 1 a promise is broken, 2 usage or input error
@@ -34,21 +39,18 @@ def output_file(value: str) -> Path:
         raise argparse.ArgumentTypeError(f"directory {parent} does not exist")
     return path
 
+SUMMARY = "prove a schema or a database keeps every promise of the contract"
+DESCRIPTION = (
+    "Run the conformance suite: the 36 checks of the original delivery checklist and every "
+    "promise derived from the contract (columns, enumerations, ids, timestamps, JSON, foreign keys, "
+    "table rules, indexes and the queries they serve, views, rollups, stored data). A schema file is "
+    "loaded into an in-memory database; a database is opened read-only and never written. Prints one "
+    "line per broken promise and a summary."
+)
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser(
-        "check",
-        help="prove a schema or a database keeps every promise of the contract",
-        description=(
-            "Run the conformance suite: the 36 checks of the original delivery checklist and every "
-            "promise derived from the contract (columns, enumerations, ids, timestamps, JSON, foreign keys, "
-            "table rules, indexes and the queries they serve, views, rollups, stored data). A schema file is "
-            "loaded into an in-memory database; a database is opened read-only and never written. Prints one "
-            "line per broken promise and a summary."
-        ),
-        epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+
+def register(sub: Subparsers) -> None:
+    parser = add_command(sub, "check", SUMMARY, DESCRIPTION, EXAMPLE)
     target = parser.add_mutually_exclusive_group()
     target.add_argument("--schema", metavar="FILE", help="schema file to check (default: the shipped schema.sql)")
     target.add_argument("--db", metavar="FILE", help="existing database to check, opened read-only")

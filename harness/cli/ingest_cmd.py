@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
+from harness.cli._command import add_command
 from harness.cli._progress import ProgressDisplay, add_progress_option, wanted
 from harness.ingest.runner import ingest
 from harness.reports.ingest_text import render_text
+
+if TYPE_CHECKING:
+    from harness.cli._command import Subparsers
 
 EXIT_REJECTED = 1
 
@@ -18,24 +23,21 @@ example:
   a line: {"kind": "audit", "timestamp": "2026-01-29T12:00:00Z", "agent_id": "a1", "operation": "emit", "status": "completed"}
 """
 
+SUMMARY = "load a JSON Lines file of receipts, metrics, audit rows, memory, sessions, collisions"
+DESCRIPTION = (
+    "Load FILE (JSON Lines; '-' reads stdin) into DB, which must exist (ggen-db init). Each line is "
+    "an object whose 'kind' (receipt, stage_metric, slo_violation, audit, memory, session, "
+    "collision) names the table; the other fields are its columns (format: "
+    "harness/contract/formats/ingest.schema.json). stage_metric and slo_violation lines follow their receipt "
+    "line. The file is one transaction: if any line is rejected nothing is written, every rejected "
+    "line is listed as 'line N: table.column: rule: why', and the exit status is 1. With "
+    "--skip-invalid the valid lines are written and the rejected ones listed (exit status 1 still, "
+    "0 only when every line was written). Exit status 2: DB or FILE unusable."
+)
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser(
-        "ingest",
-        help="load a JSON Lines file of receipts, metrics, audit rows, memory, sessions, collisions",
-        description=(
-            "Load FILE (JSON Lines; '-' reads stdin) into DB, which must exist (ggen-db init). Each line is "
-            "an object whose 'kind' (receipt, stage_metric, slo_violation, audit, memory, session, "
-            "collision) names the table; the other fields are its columns (format: "
-            "harness/contract/formats/ingest.schema.json). stage_metric and slo_violation lines follow their receipt "
-            "line. The file is one transaction: if any line is rejected nothing is written, every rejected "
-            "line is listed as 'line N: table.column: rule: why', and the exit status is 1. With "
-            "--skip-invalid the valid lines are written and the rejected ones listed (exit status 1 still, "
-            "0 only when every line was written). Exit status 2: DB or FILE unusable."
-        ),
-        epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+
+def register(sub: Subparsers) -> None:
+    parser = add_command(sub, "ingest", SUMMARY, DESCRIPTION, EXAMPLE)
     parser.add_argument("db", metavar="DB", help="the database to write (must exist)")
     parser.add_argument("file", metavar="FILE", help="the JSON Lines file, or - for stdin")
     parser.add_argument(

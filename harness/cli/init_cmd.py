@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from harness.changes.install import DEFAULT_DB_ENV, DEFAULT_DB_PATH, InitResult, init_database
 from harness.changes.migrate import SchemaDriftError
+from harness.cli._command import add_command
+
+if TYPE_CHECKING:
+    from harness.cli._command import Subparsers
 
 EXAMPLE = """\
 example:
@@ -14,21 +19,18 @@ example:
   ggen-db init --schema my-schema.sql /tmp/scratch.db
 """
 
+SUMMARY = "create or upgrade a database (never drops or rewrites data)"
+DESCRIPTION = (
+    "Create or upgrade a ggen database: parent directories, schema, WAL, schema version "
+    "(PRAGMA user_version). Existing data is never dropped, deleted or rewritten; a database "
+    "from a newer schema version is refused. On an existing database only missing objects are "
+    "added: any other difference from the schema (a changed view, trigger, index, CHECK or column) "
+    "is reported as drift, exit 1, and an older version is pointed to `ggen-db migrate`."
+)
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser(
-        "init",
-        help="create or upgrade a database (never drops or rewrites data)",
-        description=(
-            "Create or upgrade a ggen database: parent directories, schema, WAL, schema version "
-            "(PRAGMA user_version). Existing data is never dropped, deleted or rewritten; a database "
-            "from a newer schema version is refused. On an existing database only missing objects are "
-            "added: any other difference from the schema (a changed view, trigger, index, CHECK or column) "
-            "is reported as drift, exit 1, and an older version is pointed to `ggen-db migrate`."
-        ),
-        epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+
+def register(sub: Subparsers) -> None:
+    parser = add_command(sub, "init", SUMMARY, DESCRIPTION, EXAMPLE)
     parser.add_argument(
         "db",
         nargs="?",

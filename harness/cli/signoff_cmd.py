@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from harness.bench.scales import flatten, scale_list
+from harness.cli._command import add_command
 from harness.cli._progress import ProgressDisplay
 from harness.reports.signoff_text import render_text
 from harness.results import FAIL
 from harness.signoff import DEFAULT_SCALES, signoff
+
+if TYPE_CHECKING:
+    from harness.cli._command import Subparsers
 
 EXIT_FAIL = 1
 
@@ -27,19 +32,16 @@ examples:
   ggen-db signoff --baseline reports/2026-01-29-0123456789ab/signoff.json
 """
 
+SUMMARY = "prove the schema, benchmark it and write the sign-off report (HTML, Markdown, JSON, JUnit)"
+DESCRIPTION = (
+    "Load the schema into a scratch database, run the conformance suite and the SLO benchmarks, "
+    "decide the verdict (PASS, WARN or FAIL) and write signoff.html, signoff.md, signoff.json and "
+    "junit.xml into one directory."
+)
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser(
-        "signoff",
-        help="prove the schema, benchmark it and write the sign-off report (HTML, Markdown, JSON, JUnit)",
-        description=(
-            "Load the schema into a scratch database, run the conformance suite and the SLO benchmarks, "
-            "decide the verdict (PASS, WARN or FAIL) and write signoff.html, signoff.md, signoff.json and "
-            "junit.xml into one directory."
-        ),
-        epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+
+def register(sub: Subparsers) -> None:
+    parser = add_command(sub, "signoff", SUMMARY, DESCRIPTION, EXAMPLE)
     parser.add_argument(
         "--out", metavar="DIR", help="directory for the reports (default: reports/<YYYY-MM-DD>-<schema sha256[:12]>/)"
     )
