@@ -126,7 +126,8 @@ def _table_changes(kind: str, name: str, old: Table, new: Table) -> list[Change]
         if getattr(old, attr) != getattr(new, attr)
     ]
     found += _column_changes(name, old, new)
-    old_checks = {f"{name}.{_renamed_prefix(c.key, old.name, name)}": c for c in old.checks}
+    new_keys = {c.key for c in new.checks}
+    old_checks = {f"{name}.{c.key}": c for c in (_follow_rename(c, old.name, name, new_keys) for c in old.checks)}
     found += _paired_renames(_keyed(
         "check", old_checks, {f"{name}.{c.key}": c for c in new.checks}, _attribute_changes,
     ), lambda c: (c.column, c.expression))
@@ -138,6 +139,14 @@ def _table_changes(kind: str, name: str, old: Table, new: Table) -> list[Change]
         action = ADDED if key in new.unique_keys else REMOVED
         found.append(Change("unique_key", f"{name}({', '.join(key)})", action, old=key, new=key, table=name))
     return [replace(c, table=name) for c in found]
+
+
+def _follow_rename(check: Check, old_table: str, new_table: str, new_keys: set[str]) -> Check:
+    """A CHECK named after its table keeps its place when the table is renamed and the new side renamed it too."""
+    if check.name is None:
+        return check
+    renamed = _renamed_prefix(check.name, old_table, new_table)
+    return replace(check, name=renamed) if renamed in new_keys and check.key not in new_keys else check
 
 
 def _renamed_prefix(key: str, old_table: str, new_table: str) -> str:
