@@ -35,6 +35,14 @@ def without(*names: str) -> Callable[[str], str]:
     return edit
 
 
+def first(old: str, new: str) -> Callable[[str], str]:
+    """An edit replacing the first of several occurrences (the same lines in two triggers)."""
+    def edit(script: str) -> str:
+        assert old in script, old
+        return script.replace(old, new, 1)
+    return edit
+
+
 _CREATE = re.compile(r"\bCREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX|VIEW|TRIGGER)\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)")
 
 
@@ -169,36 +177,10 @@ CASES: tuple[Case, ...] = (
          BREAKING_READERS, ("BR107", "SF103"), 1, "now makes a full scan of",
          recreate=("idx_receipts_agent_time",)),
     Case("rollup_trigger_edited", "the insert rollup's sums written the other way round",
-         (("        successful_executions = successful_executions + excluded.successful_executions,\n"
-           "        failed_executions = failed_executions + excluded.failed_executions,\n"
-           "        total_duration_ms = total_duration_ms + excluded.total_duration_ms,\n"
-           "        total_files_generated = total_files_generated + excluded.total_files_generated,\n"
-           "        rows_at_min_duration = CASE\n"
-           "            WHEN min_duration_ms IS NULL OR excluded.min_duration_ms < min_duration_ms THEN 1\n"
-           "            WHEN excluded.min_duration_ms = min_duration_ms THEN rows_at_min_duration + 1\n"
-           "            ELSE rows_at_min_duration END,\n"
-           "        min_duration_ms = min(coalesce(min_duration_ms, excluded.min_duration_ms), excluded.min_duration_ms),\n"
-           "        rows_at_max_duration = CASE\n"
-           "            WHEN max_duration_ms IS NULL OR excluded.max_duration_ms > max_duration_ms THEN 1\n"
-           "            WHEN excluded.max_duration_ms = max_duration_ms THEN rows_at_max_duration + 1\n"
-           "            ELSE rows_at_max_duration END,\n"
-           "        max_duration_ms = max(coalesce(max_duration_ms, excluded.max_duration_ms), excluded.max_duration_ms);\n"
-           "END;\n\n-- The last receipt",
-           "        successful_executions = excluded.successful_executions + successful_executions,\n"
-           "        failed_executions = excluded.failed_executions + failed_executions,\n"
-           "        total_duration_ms = total_duration_ms + excluded.total_duration_ms,\n"
-           "        total_files_generated = total_files_generated + excluded.total_files_generated,\n"
-           "        rows_at_min_duration = CASE\n"
-           "            WHEN min_duration_ms IS NULL OR excluded.min_duration_ms < min_duration_ms THEN 1\n"
-           "            WHEN excluded.min_duration_ms = min_duration_ms THEN rows_at_min_duration + 1\n"
-           "            ELSE rows_at_min_duration END,\n"
-           "        min_duration_ms = min(coalesce(min_duration_ms, excluded.min_duration_ms), excluded.min_duration_ms),\n"
-           "        rows_at_max_duration = CASE\n"
-           "            WHEN max_duration_ms IS NULL OR excluded.max_duration_ms > max_duration_ms THEN 1\n"
-           "            WHEN excluded.max_duration_ms = max_duration_ms THEN rows_at_max_duration + 1\n"
-           "            ELSE rows_at_max_duration END,\n"
-           "        max_duration_ms = max(coalesce(max_duration_ms, excluded.max_duration_ms), excluded.max_duration_ms);\n"
-           "END;\n\n-- The last receipt"),),
+         (first("        successful_executions = successful_executions + excluded.successful_executions,\n"
+                "        failed_executions = failed_executions + excluded.failed_executions,\n",
+                "        successful_executions = excluded.successful_executions + successful_executions,\n"
+                "        failed_executions = excluded.failed_executions + failed_executions,\n"),),
          BREAKING_READERS, ("BR108",), 1, "trigger receipts_rollup_insert changed",
          recreate=("receipts_rollup_insert",)),
     Case("table_renamed", "slo_violations is called slo_breaches",
