@@ -59,7 +59,7 @@ def test_a_populated_database_migrated_to_the_newest_version_equals_a_fresh_inst
 @pytest.mark.parametrize("version", range(1, SHIPPED.head + 1))
 def test_a_migrated_database_passes_the_conformance_checks(tmp_path: Path, version: int) -> None:
     source = populate_source(tmp_path, DataSpec(receipts=200, agents=5), [], "agent-01")
-    migrated, _ = converge(SHIPPED, version, tmp_path, source)
+    migrated = converge(SHIPPED, version, tmp_path, source)
     report = check_schema(db=migrated)
     assert report.ok, [f"{f.code}: {f.message}" for f in report.failed]
 
@@ -74,5 +74,5 @@ def test_a_migration_that_loses_rows_fails_the_convergence_check(tmp_path: Path)
         'rebuild_table(conn, "receipts", RECEIPTS)\n    conn.execute("DELETE FROM audit_log WHERE id % 2 = 0")',
     ))
     source = populate_source(tmp_path, DataSpec(receipts=20, agents=3), [], "agent-01")
-    with pytest.raises(AssertionError, match="rows differ from a fresh install in: audit_log$"):
+    with pytest.raises(AssertionError, match="rows of audit_log differ from a fresh install"):
         converge(versions, 1, tmp_path, source)

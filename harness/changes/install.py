@@ -175,7 +175,7 @@ def _check_version(
 def _refuse_drift(conn: sqlite3.Connection, script: str, source: str, target: Path) -> None:
     """SchemaDriftError when the database differs from the schema in anything init cannot add."""
     drift = [c for c in compare(read_catalog(conn), catalog_of_script(script, source=source), versions=False)
-             if not _init_adds(c)]
+             if not init_can_apply(c)]
     if drift:
         raise SchemaDriftError(
             f"DB {target}: its schema differs from {source} in {len(drift)} place{'s' if len(drift) > 1 else ''} "
@@ -185,7 +185,7 @@ def _refuse_drift(conn: sqlite3.Connection, script: str, source: str, target: Pa
         )
 
 
-def _init_adds(change: Change) -> bool:
+def init_can_apply(change: Change) -> bool:
     """An object the schema has and the database lacks: a whole table, index, view or trigger."""
     return change.action == ADDED and change.kind in ("table", "index", "view", "trigger")
 

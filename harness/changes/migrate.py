@@ -140,8 +140,8 @@ def _recorded_version(conn: sqlite3.Connection, path: Path, versions: Versions) 
 
 def _target(to: int | None, current: int, versions: Versions) -> int:
     target = versions.head if to is None else to
-    if not 1 <= target <= versions.head:
-        raise InputError(f"--to {target}: unknown schema version (released: 1..{versions.head})")
+    if not versions.base_version <= target <= versions.head:
+        raise InputError(f"--to {target}: unknown schema version (released: {versions.base_version}..{versions.head})")
     if target < current:
         raise InputError(f"--to {target}: the database is at version {current}; migrations only go forward")
     return target

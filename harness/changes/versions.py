@@ -85,31 +85,38 @@ class Migration:
             self.upgrade_function()(conn)
 
 
-def find_migrations(directory: str | os.PathLike[str] = MIGRATIONS_DIR) -> tuple[Migration, ...]:
-    """The migrations in directory, in order; numbers must run 2, 3, ... without gaps or repeats."""
+def find_migrations(directory: str | os.PathLike[str] = MIGRATIONS_DIR, *, after: int = 1) -> tuple[Migration, ...]:
+    """The migrations in directory producing versions above `after`, in order; numbers must run after+1,
+    after+2, ... without gaps or repeats."""
     found = []
-    for path in sorted(Path(directory).iterdir()):
+    for path in sorted(Path(directory).iterdir()) if Path(directory).is_dir() else []:
         match = _MIGRATION_NAME.match(path.name)
         if match:
-            found.append(Migration(int(match.group(1)), match.group(2), path))
+            if int(match.group(1)) > after:
+                found.append(Migration(int(match.group(1)), match.group(2), path))
         elif path.suffix in (".sql", ".py") and path.name != "__init__.py":
             raise MigrationError(f"migration {path.name}: name must be NNNN_slug.sql or NNNN_slug.py")
-    for expected, migration in enumerate(found, start=2):
+    for expected, migration in enumerate(found, start=after + 1):
         if migration.version != expected:
             raise MigrationError(
-                f"migration {migration.name}: expected version {expected:04d} (versions run 2, 3, ... in order)"
+                f"migration {migration.name}: expected version {expected:04d} (versions run {after + 1}, "
+                f"{after + 2}, ... in order)"
             )
     return tuple(found)
 
 
 @dataclass(frozen=True)
 class Versions:
-    """A chain of schema versions: version 1's script, the migrations, and the newest version's schema."""
+    """A chain of schema versions: the first version's script, the migrations, and the newest version's schema.
+
+    The chain starts at version 1 (what ggen-db ships) or, for `ggen-db gate`, at the base revision's version.
+    """
 
     base_script: str
     migrations: tuple[Migration, ...]
     head_script: str
     snapshots: dict[int, str] = field(default_factory=dict)  # kept versions/NNNN.sql texts
+    base_version: int = 1
 
     @classmethod
     def shipped(cls) -> Versions:
@@ -120,10 +127,7 @@ class Versions:
 
     @property
     def head(self) -> int:
-        return self.migrations[-1].version if self.migrations else 1
-
-    def migration(self, version: int) -> Migration:
-        return self.migrations[version - 2]
+        return self.migrations[-1].version if self.migrations else self.base_version
 
     def between(self, current: int, target: int) -> tuple[Migration, ...]:
         """The migrations that take a database from current to target."""
@@ -131,14 +135,14 @@ class Versions:
 
     def expected_catalog(self, version: int) -> Catalog:
         """What a database at version must look like (user_version included)."""
-        if not 1 <= version <= self.head:
-            raise InputError(f"schema version {version}: unknown (released: 1..{self.head})")
+        if not self.base_version <= version <= self.head:
+            raise InputError(f"schema version {version}: unknown (released: {self.base_version}..{self.head})")
         return self._expected[version]
 
     @cached_property
     def _expected(self) -> dict[int, Catalog]:
         found = {}
-        for version in range(1, self.head + 1):
+        for version in range(self.base_version, self.head + 1):
             script = self.head_script if version == self.head else self.snapshots.get(version)
             found[version] = (
                 _with_version(catalog_of_script(script, source=f"version {version}"), version)
@@ -148,7 +152,7 @@ class Versions:
         return found
 
     def built_catalog(self, version: int) -> Catalog:
-        """The catalog of version 1 with migrations 2..version applied in a scratch database."""
+        """The catalog of the first version with the migrations up to version applied in a scratch database."""
         conn = self.scratch(version)
         try:
             return read_catalog(conn)
@@ -160,9 +164,9 @@ class Versions:
         from harness.changes.migrate import apply_migration  # the runner builds on these versions
 
         conn = db.connect_memory()
-        db.apply_schema(conn, self.base_script, source="version 1")
-        conn.execute("PRAGMA user_version = 1")
-        for migration in self.between(1, version):
+        db.apply_schema(conn, self.base_script, source=f"version {self.base_version}")
+        conn.execute(f"PRAGMA user_version = {int(self.base_version)}")
+        for migration in self.between(self.base_version, version):
             apply_migration(conn, migration, expected=None)
         return conn
 

@@ -1,0 +1,117 @@
+"""`ggen-db gate` as one Markdown summary (verdict first, then each part) and as JUnit XML."""
+
+from __future__ import annotations
+
+from harness.changes.diff_report import render_markdown as render_diff_markdown
+from harness.changes.diff_report import summary as diff_summary
+from harness.gate import FAIL, GateResult
+from harness.reports.charts import format_ms
+from harness.reports.signoff_junit import _attr, _body
+
+_ICON = {"PASS": "✅", "FAIL": "❌", "SKIP": "⏭️"}
+
+
+def render_text(result: GateResult) -> str:
+    lines = [f"gate {result.base} -> {result.head}: {'PASS' if result.ok else 'FAIL'}"]
+    for part, verdict in result.verdicts.items():
+        lines.append(f"  {verdict:4} {part}: {_part_summary(result, part)}")
+    return "\n".join(lines)
+
+
+def _part_summary(result: GateResult, part: str) -> str:
+    if part == "check":
+        counts = result.check.counts()
+        return ", ".join(f"{n} {k.lower()}" for k, n in counts.items() if n) or "no checks"
+    if part == "diff":
+        return diff_summary(result.diff)
+    return result.migration.summary if part == "migration" else result.bench.summary
+
+
+def render_markdown(result: GateResult) -> str:
+    verdict = "PASS" if result.ok else "FAIL"
+    lines = [
+        f"# ggen-db gate: {_ICON[verdict]} {verdict}",
+        "",
+        f"Schema change `{result.base}` → `{result.head}`.",
+        "",
+        "| part | verdict | summary |",
+        "|---|---|---|",
+    ]
+    for part, part_verdict in result.verdicts.items():
+        lines.append(f"| {part} | {_ICON[part_verdict]} {part_verdict} | {_cell(_part_summary(result, part))} |")
+    lines += ["", *_check_section(result), "", render_diff_markdown(result.diff, heading="##").rstrip(), "",
+              *_migration_section(result), "", *_bench_section(result)]
+    return "\n".join(lines) + "\n"
+
+
+def _check_section(result: GateResult) -> list[str]:
+    lines = [f"## Check: {'PASS' if result.check.ok else 'FAIL'}", ""]
+    failed = result.check.failed
+    if not failed:
+        return [*lines, f"All {len(result.check.findings)} conformance checks pass on the head schema."]
+    lines += ["| check | problem |", "|---|---|"]
+    return lines + [f"| `{f.code}` | {_cell(f.message)} |" for f in failed]
+
+
+def _migration_section(result: GateResult) -> list[str]:
+    part = result.migration
+    lines = [f"## Migration: {part.verdict}", "", part.summary + "."]
+    if part.problems:
+        lines += ["", *(f"- {_cell(p)}" for p in part.problems)]
+    return lines
+
+
+def _bench_section(result: GateResult) -> list[str]:
+    part = result.bench
+    lines = [f"## Benchmark (head vs base schema): {part.verdict}", "", part.summary + "."]
+    if part.report is None:
+        return lines
+    lines += ["", "| workload | head p50 | base p50 | ratio | verdict |", "|---|---|---|---|---|"]
+    for r in part.report.results:
+        c = r.comparison
+        base = format_ms(c.baseline_p50_ms) if c else "-"
+        ratio = f"{c.ratio:.2f}x{' (slower)' if c.regression else ''}" if c else "-"
+        lines.append(f"| {r.workload} | {format_ms(r.p50_ms)} | {base} | {ratio} | {r.verdict} |")
+    return lines
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_junit(result: GateResult) -> str:
+    """One suite, one test case per part; each failing diff finding is a case of its own."""
+    cases = []
+    for part, verdict in result.verdicts.items():
+        if part == "diff":
+            continue
+        cases.append(_case(part, verdict, _part_summary(result, part), _details(result, part)))
+    for f in result.diff.findings:
+        verdict = FAIL if f.fails else "PASS"
+        cases.append(_case(f"diff {f.code} {f.object}", verdict, f"{f.cls}: {f.message}", ""))
+    failures = sum('<failure' in c for c in cases)
+    skipped = sum('<skipped' in c for c in cases)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<testsuites name={_attr("ggen-db gate " + ("PASS" if result.ok else "FAIL"))} tests="{len(cases)}" '
+        f'failures="{failures}" errors="0">\n'
+        f'  <testsuite name="gate" tests="{len(cases)}" failures="{failures}" errors="0" skipped="{skipped}">\n'
+        + "".join(cases) + "  </testsuite>\n</testsuites>\n"
+    )
+
+
+def _details(result: GateResult, part: str) -> str:
+    if part == "check":
+        return "\n".join(f"{f.code}: {f.message}" for f in result.check.failed)
+    if part == "migration":
+        return "\n".join(result.migration.problems)
+    return ""
+
+
+def _case(name: str, verdict: str, message: str, details: str) -> str:
+    head = f'    <testcase classname="ggen-db.gate" name={_attr(name)}'
+    if verdict == FAIL:
+        return f"{head}>\n      <failure message={_attr(message)}>{_body(details or message)}</failure>\n    </testcase>\n"
+    if verdict == "SKIP":
+        return f"{head}>\n      <skipped message={_attr(message)}/>\n    </testcase>\n"
+    return f"{head}>\n      <system-out>{_body(message)}</system-out>\n    </testcase>\n"
