@@ -128,6 +128,7 @@ def test_every_case_without_a_migration_says_why() -> None:
     assert len(MIGRATED) >= 20
 
 
+@pytest.mark.slow  # 26 populated databases migrated: CI runs it, the quick loop does not
 @pytest.mark.parametrize("case", MIGRATED, ids=[c.name for c in MIGRATED])
 def test_the_change_migrates_a_populated_version_1_database(case: Case, tmp_path: Path) -> None:
     new_text = new_schema(case)
