@@ -18,12 +18,12 @@ from harness.gate import FAIL, PASS, SKIP, run_gate
 from harness.reports.gate_report import render_junit, render_markdown
 
 CONTRACT_TEXT = (Path(__file__).resolve().parents[1] / "harness" / "contract" / DEFAULT_CONTRACT).read_text("utf-8")
-NEW_INDEX = "CREATE INDEX IF NOT EXISTS idx_audit_log_agent_status ON audit_log (agent_id, status);"
+NEW_INDEX = "CREATE INDEX IF NOT EXISTS idx_workflow_sessions_agent_count ON workflow_sessions (agent_count);"
 NEW_QUERY = {
-    "doc": "The failed audit rows of one agent.",
-    "sql": "SELECT * FROM audit_log WHERE agent_id = :agent_id AND status = 'failed' LIMIT :limit",
-    "index": "idx_audit_log_agent_status",
-    "params": {"agent_id": "agent-01", "limit": 100},
+    "doc": "Sessions with a given number of agents.",
+    "sql": "SELECT * FROM workflow_sessions WHERE agent_count = :agent_count LIMIT :limit",
+    "index": "idx_workflow_sessions_agent_count",
+    "params": {"agent_count": 3, "limit": 100},
     "max_rows": 100,
 }
 
@@ -47,10 +47,10 @@ def commit(repo: Path, files: dict[str, str], message: str, branch: str | None =
 def contract_with_index(version: int) -> str:
     data = json.loads(CONTRACT_TEXT)
     data["schema_version"] = version
-    data["tables"]["audit_log"]["indexes"].append(
-        {"name": "idx_audit_log_agent_status", "columns": ["agent_id", "status"], "unique": False,
-         "serves": ["audit_failures_of_agent"]})
-    data["queries"]["audit_failures_of_agent"] = NEW_QUERY
+    data["tables"]["workflow_sessions"]["indexes"].append(
+        {"name": "idx_workflow_sessions_agent_count", "columns": ["agent_count"], "unique": False,
+         "serves": ["sessions_by_agent_count"]})
+    data["queries"]["sessions_by_agent_count"] = NEW_QUERY
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
@@ -62,13 +62,13 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     commit(path, {"schema.sql": V1_TEXT, "harness/contract/contract.json": CONTRACT_TEXT}, "version 1")
     with_index = V1_TEXT + NEW_INDEX + "\n"
     commit(path, {"schema.sql": with_index, "harness/contract/contract.json": contract_with_index(2),
-                  "harness/migrations/0002_audit_log_agent_status_index.sql": NEW_INDEX + "\n"},
+                  "harness/migrations/0002_sessions_agent_count_index.sql": NEW_INDEX + "\n"},
            "an index for a new documented query, with its migration", branch="safe")
     commit(path, {"schema.sql": with_index, "harness/contract/contract.json": contract_with_index(2)},
            "the same index, no migration", branch="unmigrated")
     commit(path, {"schema.sql": with_index, "harness/contract/contract.json": contract_with_index(2),
                   "harness/migrations/0002_wrong_index.sql":
-                      "CREATE INDEX idx_audit_log_agent_status ON audit_log (status, agent_id);\n"},
+                      "CREATE INDEX idx_workflow_sessions_agent_count ON workflow_sessions (agent_count, status);\n"},
            "the index, and a migration that builds another one", branch="diverging")
     commit(path, {"schema.sql": V1_TEXT.replace("LIMIT 100;", "LIMIT 50;"),
                   "harness/migrations/0002_recent_50.sql":
@@ -87,7 +87,7 @@ def test_a_safe_change_with_its_migration_passes(repo: Path) -> None:
     result = run_gate("base", "safe", repo=repo, bench=False)
     assert result.verdicts == {"check": PASS, "diff": PASS, "migration": PASS, "bench": SKIP}
     assert result.ok
-    assert result.migration.migrations == ("0002_audit_log_agent_status_index.sql",)
+    assert result.migration.migrations == ("0002_sessions_agent_count_index.sql",)
     assert [f.code for f in result.diff.findings] == ["SF103"]
 
 
@@ -112,13 +112,14 @@ def test_a_change_without_a_migration_fails(repo: Path) -> None:
     result = run_gate("base", "unmigrated", repo=repo, bench=False)
     assert result.verdicts["migration"] == FAIL and not result.ok
     assert "1 change(s) need a migration and harness/migrations/ has none after version 1" in result.migration.summary
-    assert result.migration.problems == ("index idx_audit_log_agent_status added",)
+    assert result.migration.problems == ("index idx_workflow_sessions_agent_count added",)
 
 
 def test_a_migration_that_does_not_converge_fails(repo: Path) -> None:
     result = run_gate("base", "diverging", repo=repo, bench=False)
     assert result.verdicts["migration"] == FAIL
-    assert any("idx_audit_log_agent_status: columns" in p for p in result.migration.problems), result.migration.problems
+    assert any("idx_workflow_sessions_agent_count: columns" in p for p in result.migration.problems), \
+        result.migration.problems
 
 
 def test_the_working_tree_is_the_default_head(repo: Path) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from harness.atomic import write_text
 from harness.changes import diff_report
 from harness.changes.diff import DiffReport, diff_schemas, load_severities, load_waivers
-from harness.cli.check_cmd import write_atomically
 
 DEFAULT_CONFIG = Path(".ggen-db") / "diff.json"
 DEFAULT_WAIVERS = Path(".ggen-db") / "waivers.json"
@@ -80,6 +80,6 @@ def run(args: argparse.Namespace) -> int:
 
 def write_outputs(report: DiffReport, json_path: Path | None, markdown_path: Path | None) -> None:
     if json_path:
-        write_atomically(json_path, diff_report.render_json(report), option="--json")
+        write_text(json_path, diff_report.render_json(report), option="--json")
     if markdown_path:
-        write_atomically(markdown_path, diff_report.render_markdown(report), option="--markdown")
+        write_text(markdown_path, diff_report.render_markdown(report), option="--markdown")

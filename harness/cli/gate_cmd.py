@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from harness.atomic import write_text
 from harness.bench.scales import SCALES
-from harness.cli.check_cmd import write_atomically
 from harness.cli.diff_cmd import add_judging_options, judging
 from harness.gate import run_gate
 from harness.reports import gate_report
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     )
     print(gate_report.render_text(result))
     if args.markdown:
-        write_atomically(args.markdown, gate_report.render_markdown(result), option="--markdown")
+        write_text(args.markdown, gate_report.render_markdown(result), option="--markdown")
     if args.junit:
-        write_atomically(args.junit, gate_report.render_junit(result), option="--junit")
+        write_text(args.junit, gate_report.render_junit(result), option="--junit")
     return 0 if result.ok else 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 from harness.changes.diff_report import render_markdown as render_diff_markdown
 from harness.changes.diff_report import summary as diff_summary
 from harness.gate import FAIL, GateResult
+from harness.reports import junit
 from harness.reports.charts import format_ms
-from harness.reports.signoff_junit import _attr, _body
 
 _ICON = {"PASS": "✅", "FAIL": "❌", "SKIP": "⏭️"}
 
@@ -80,24 +80,21 @@ def _cell(text: str) -> str:
 
 
 def render_junit(result: GateResult) -> str:
-    """One suite, one test case per part; each failing diff finding is a case of its own."""
-    cases = []
-    for part, verdict in result.verdicts.items():
-        if part == "diff":
-            continue
-        cases.append(_case(part, verdict, _part_summary(result, part), _details(result, part)))
-    for f in result.diff.findings:
-        verdict = FAIL if f.fails else "PASS"
-        cases.append(_case(f"diff {f.code} {f.object}", verdict, f"{f.cls}: {f.message}", ""))
-    failures = sum('<failure' in c for c in cases)
-    skipped = sum('<skipped' in c for c in cases)
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<testsuites name={_attr("ggen-db gate " + ("PASS" if result.ok else "FAIL"))} tests="{len(cases)}" '
-        f'failures="{failures}" errors="0">\n'
-        f'  <testsuite name="gate" tests="{len(cases)}" failures="{failures}" errors="0" skipped="{skipped}">\n'
-        + "".join(cases) + "  </testsuite>\n</testsuites>\n"
-    )
+    """One suite, one test case per part; each diff finding is a case of its own (failing ones fail)."""
+    cases = [
+        _case(part, verdict, _part_summary(result, part), _details(result, part))
+        for part, verdict in result.verdicts.items() if part != "diff"
+    ]
+    cases += [
+        _case(f"diff {f.code} {f.object}", FAIL if f.fails else "PASS", f"{f.cls}: {f.message}", "")
+        for f in result.diff.findings
+    ]
+    failures = sum(c.outcome == junit.FAILURE for c in cases)
+    skipped = sum(c.outcome == junit.SKIPPED for c in cases)
+    verdict = "PASS" if result.ok else "FAIL"
+    counts = {"tests": str(len(cases)), "failures": str(failures), "errors": "0"}
+    suite = junit.Suite({"name": "gate", **counts, "skipped": str(skipped)}, cases)
+    return junit.render({"name": f"ggen-db gate {verdict}", **counts}, [suite])
 
 
 def _details(result: GateResult, part: str) -> str:
@@ -108,10 +105,9 @@ def _details(result: GateResult, part: str) -> str:
     return ""
 
 
-def _case(name: str, verdict: str, message: str, details: str) -> str:
-    head = f'    <testcase classname="ggen-db.gate" name={_attr(name)}'
+def _case(name: str, verdict: str, message: str, details: str) -> junit.Case:
     if verdict == FAIL:
-        return f"{head}>\n      <failure message={_attr(message)}>{_body(details or message)}</failure>\n    </testcase>\n"
+        return junit.Case("ggen-db.gate", name, "0", junit.FAILURE, message, text=details or message)
     if verdict == "SKIP":
-        return f"{head}>\n      <skipped message={_attr(message)}/>\n    </testcase>\n"
-    return f"{head}>\n      <system-out>{_body(message)}</system-out>\n    </testcase>\n"
+        return junit.Case("ggen-db.gate", name, "0", junit.SKIPPED, message)
+    return junit.Case("ggen-db.gate", name, "0", output=message)
