@@ -62,6 +62,7 @@ class Verification:
     """What is checked after migrating: each entry is (check, 'ok' or the problem)."""
 
     results: tuple[tuple[str, str], ...]
+    seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -179,9 +180,10 @@ def apply_migration(conn: sqlite3.Connection, migration: Migration, *, expected:
 
     Foreign keys go off BEFORE the transaction opens: inside one the pragma is
     a no-op, and a table rebuild's DROP TABLE would cascade-delete the
-    children. Before COMMIT: foreign_key_check is empty, the rollups are
-    recomputed, user_version is the migration's, and (when expected is given)
-    the catalog is that version's.
+    children. Before COMMIT: the rollups are recomputed when the migration
+    touched a rollup, its base table or their triggers, foreign_key_check is
+    empty, user_version is the migration's, and (when expected is given) the
+    catalog is that version's.
     """
     if conn.in_transaction:
         raise MigrationError(f"migration {migration.name}: a transaction is already open")
@@ -189,8 +191,10 @@ def apply_migration(conn: sqlite3.Connection, migration: Migration, *, expected:
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
+            before = read_catalog(conn)
             migration.run(conn)
-            _recompute_rollups(conn)
+            if _touches_rollups(compare(before, read_catalog(conn), versions=False)):
+                _recompute_rollups(conn)
             _refuse_broken_foreign_keys(conn, migration)
             conn.execute(f"PRAGMA user_version = {int(migration.version)}")
             if expected is not None:
@@ -202,6 +206,13 @@ def apply_migration(conn: sqlite3.Connection, migration: Migration, *, expected:
             raise
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _touches_rollups(changes: list[Change]) -> bool:
+    """The migration changed a rollup table, its base table or a trigger on either: recompute the rollups
+    (a rebuild of a base table re-inserts its rows with the triggers gone)."""
+    tables = {t for r in ROLLUPS.values() for t in (r.table, r.base)}
+    return any((c.table in tables or c.name in tables) and c.kind != "index" for c in changes)
 
 
 def _recompute_rollups(conn: sqlite3.Connection) -> None:
@@ -229,6 +240,7 @@ def _refuse_broken_foreign_keys(conn: sqlite3.Connection, migration: Migration) 
 
 def verify(conn: sqlite3.Connection, expected: Catalog) -> Verification:
     """The convergence checks: integrity, foreign keys, rollups equal to their recomputation, the catalog."""
+    began = time.perf_counter()
     integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
     broken = conn.execute("PRAGMA foreign_key_check").fetchall()
     drift = compare(expected, read_catalog(conn))
@@ -237,7 +249,7 @@ def verify(conn: sqlite3.Connection, expected: Catalog) -> Verification:
         ("foreign_key_check", "ok" if not broken else f"{len(broken)} row(s) break a foreign key"),
         ("rollups", rollups_match(conn)),
         ("catalog", "ok" if not drift else "; ".join(c.describe() for c in drift[:5])),
-    ))
+    ), time.perf_counter() - began)
 
 
 def rollups_match(conn: sqlite3.Connection) -> str:

@@ -54,7 +54,8 @@ def render(result: MigrateResult) -> str:
         return f"{head}: up to date, nothing to do"
     lines = [f"{head}{' (dry run: nothing changed)' if result.dry_run else ''}"]
     if result.backup is not None:
-        lines.append(f"  backup: {result.backup.dest} ({result.backup.total_rows} rows verified)")
+        lines.append(f"  backup: {result.backup.dest} ({result.backup.total_rows} rows verified, "
+                     f"{result.backup.duration_s:.2f} s)")
     timings = {a.version: a.seconds for a in result.applied}
     for step in result.plan:
         took = f" ({timings[step.version]:.2f} s)" if step.version in timings else ""
@@ -63,5 +64,6 @@ def render(result: MigrateResult) -> str:
             lines += [f"      {' '.join(s.split())[:150]}" for s in step.statements]
     if result.verification is not None:
         lines += [f"  check {name}: {outcome}" for name, outcome in result.verification.results]
+        lines.append(f"  checks took {result.verification.seconds:.2f} s")
     lines.append(f"  total {result.seconds:.2f} s")
     return "\n".join(lines)
