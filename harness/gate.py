@@ -28,64 +28,23 @@ import os
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.bench.datagen import DataSpec, bulk_load
 from harness.changes.catalog import catalog_of_script
 from harness.changes.compare import compare
 from harness.changes.converge import check_convergence
-from harness.changes.diff import DiffReport, Waiver, diff_schemas, git_schema
+from harness.changes.diff import Waiver, diff_schemas, git_schema
+from harness.changes.gate_result import FAIL, PASS, SKIP, BenchPart, GateResult, MigrationPart
 from harness.changes.versions import Versions, find_migrations
 from harness.checks.runner import check_schema
 from harness.contract.model import load_contract
 from harness.engine import db
 from harness.errors import GgenDbError, InputError
-from harness.results import BenchReport, CheckReport
 
-PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
 GATE_WORKLOADS = ("lookup", "by_agent", "range_24h", "aggregation", "view_recent_executions", "insert_single",
                   "batch_100")
 CONVERGENCE_RECEIPTS = 300
-
-
-@dataclass(frozen=True)
-class MigrationPart:
-    verdict: str
-    summary: str
-    migrations: tuple[str, ...] = ()
-    problems: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class BenchPart:
-    verdict: str
-    summary: str
-    report: BenchReport | None = None
-
-
-@dataclass(frozen=True)
-class GateResult:
-    base: str
-    head: str
-    check: CheckReport
-    diff: DiffReport
-    migration: MigrationPart
-    bench: BenchPart
-    notes: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def verdicts(self) -> dict[str, str]:
-        return {
-            "check": PASS if self.check.ok else FAIL,
-            "diff": FAIL if self.diff.failed else PASS,
-            "migration": self.migration.verdict,
-            "bench": self.bench.verdict,
-        }
-
-    @property
-    def ok(self) -> bool:
-        return FAIL not in self.verdicts.values()
 
 
 def run_gate(

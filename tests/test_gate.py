@@ -12,9 +12,10 @@ import pytest
 from _versions import V1_TEXT
 
 from harness.changes.diff import Waiver
+from harness.changes.gate_result import FAIL, PASS, SKIP
 from harness.cli import main
 from harness.contract.model import DEFAULT_CONTRACT
-from harness.gate import FAIL, PASS, SKIP, run_gate
+from harness.gate import run_gate
 from harness.reports.gate_report import render_junit, render_markdown
 
 CONTRACT_TEXT = (Path(__file__).resolve().parents[1] / "harness" / "contract" / DEFAULT_CONTRACT).read_text("utf-8")
