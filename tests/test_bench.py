@@ -254,14 +254,12 @@ def test_ab_run_against_the_original_design_shows_the_view_gain() -> None:
     assert report.baseline_schema_sha256 is not None
 
 
-def test_drop_statistics_removes_analyze_results(tmp_path: Path) -> None:
+def test_drop_statistics_removes_analyze_results(populated_db: Path) -> None:
     import sqlite3
 
-    from harness.bench.runner import copy_database, drop_statistics
+    from harness.bench.runner import drop_statistics
 
-    target = tmp_path / "analyzed.db"
-    copy_database(data.database("1k"), target)
-    conn = sqlite3.connect(target)
+    conn = sqlite3.connect(populated_db)
     conn.execute("ANALYZE")
     assert conn.execute("SELECT count(*) FROM sqlite_stat1").fetchone()[0] > 0
     assert drop_statistics(conn) is True

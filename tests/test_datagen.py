@@ -82,25 +82,24 @@ def test_bulk_loaded_database_passes_every_check_and_foreign_key(bulk: sqlite3.C
     assert bulk.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
-def test_bulk_load_restores_triggers_and_pragmas(bulk: sqlite3.Connection) -> None:
-    reference = db.scratch_database()
+def test_bulk_load_restores_triggers_and_pragmas(bulk: sqlite3.Connection, memory_db: sqlite3.Connection) -> None:
     schema = "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
-    assert bulk.execute(schema).fetchall() == reference.execute(schema).fetchall()
+    assert bulk.execute(schema).fetchall() == memory_db.execute(schema).fetchall()
     assert bulk.execute("PRAGMA foreign_keys").fetchone() == (1,)
     assert bulk.execute("PRAGMA ignore_check_constraints").fetchone() == (0,)
     assert bulk.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE 'sqlite_stat%'").fetchone() == (0,)
 
 
-def test_loading_from_a_second_process_gives_the_same_database(bulk: sqlite3.Connection) -> None:
-    conn = db.scratch_database()
-    stats = bulk_load(conn, SPEC, parallel=True)
-    assert _content(conn) == _content(bulk)
-    assert stats.receipts == 1000 and stats.rows == sum(len(v) for k, v in _content(conn).items()
+def test_loading_from_a_second_process_gives_the_same_database(bulk: sqlite3.Connection,
+                                                               memory_db: sqlite3.Connection) -> None:
+    stats = bulk_load(memory_db, SPEC, parallel=True)
+    assert _content(memory_db) == _content(bulk)
+    assert stats.receipts == 1000 and stats.rows == sum(len(v) for k, v in _content(memory_db).items()
                                                         if k in BASE_TABLES)  # fmt: skip
 
 
-def test_a_failed_load_leaves_the_database_as_it_was() -> None:
-    conn = db.scratch_database()
+def test_a_failed_load_leaves_the_database_as_it_was(memory_db: sqlite3.Connection) -> None:
+    conn = memory_db
     bulk_load(conn, DataSpec(receipts=20, seed=1))
     before = _content(conn)
     schema = conn.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall()

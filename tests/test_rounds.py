@@ -6,20 +6,16 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-import _bench_data as data
 import pytest
 
 from harness.bench.rounds import bind, wal_file_size, warm_up
-from harness.bench.runner import copy_database
 from harness.bench.workloads import load_workloads, select
 from harness.engine import db
 
 
 @pytest.fixture
-def copy_1k(tmp_path: Path) -> Iterator[sqlite3.Connection]:
-    target = tmp_path / "copy.db"
-    copy_database(data.database("1k"), target)
-    conn = db.connect(target)
+def copy_1k(populated_db: Path) -> Iterator[sqlite3.Connection]:
+    conn = db.connect(populated_db)
     yield conn
     conn.close()
 
@@ -41,7 +37,6 @@ def test_a_read_warm_up_runs_exactly_its_rounds(copy_1k: sqlite3.Connection) -> 
     assert warm_up(bind(_workload("lookup"), copy_1k), 7) == 7
 
 
-def test_an_in_memory_warm_up_runs_exactly_its_rounds() -> None:
-    conn = db.scratch_database()
-    assert warm_up(bind(_workload("insert_single"), conn), 3) == 3
-    assert wal_file_size(conn) is None
+def test_an_in_memory_warm_up_runs_exactly_its_rounds(memory_db: sqlite3.Connection) -> None:
+    assert warm_up(bind(_workload("insert_single"), memory_db), 3) == 3
+    assert wal_file_size(memory_db) is None
