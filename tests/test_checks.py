@@ -15,7 +15,7 @@ from harness.checks.catalogue import render_catalogue
 from harness.checks.plans import full_scans, indexes_used, query_plan
 from harness.checks.registry import CHECKLIST_GROUPS, EXTRA_GROUPS
 from harness.contract.model import load_contract
-from harness.engine.db import apply_schema, connect, schema_path
+from harness.engine.db import connect, schema_path
 from harness.errors import InputError, SchemaLoadError, UsageError
 from harness.results import ERROR, FAILED, PASSED, SKIPPED
 
@@ -23,21 +23,16 @@ CONTRACT = load_contract()
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def _database(path: Path, *, with_data: bool = True) -> Path:
-    conn = connect(path)
+@pytest.fixture
+def known_db(file_db: Path) -> Path:
+    """The schema file database holding the checks' known rows (harness.checks.known_rows)."""
+    conn = connect(file_db)
     try:
-        apply_schema(conn, schema_path().read_text(encoding="utf-8"))
-        if with_data:
-            known_rows.load(conn, CONTRACT)
+        known_rows.load(conn, CONTRACT)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
-    return path
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Path:
-    return _database(tmp_path / "ggen.db")
+    return file_db
 
 
 def _failed(report_codes: dict[str, str], code: str) -> str:
@@ -104,9 +99,9 @@ def test_the_shipped_schema_keeps_every_promise() -> None:
     assert report.contract_sha256 == CONTRACT.sha256
 
 
-def test_schema_and_db_together_is_a_usage_error(database: Path) -> None:
+def test_schema_and_db_together_is_a_usage_error(known_db: Path) -> None:
     with pytest.raises(UsageError, match="--schema and --db are mutually exclusive"):
-        check_schema(schema=schema_path(), db=database)
+        check_schema(schema=schema_path(), db=known_db)
 
 
 def test_a_schema_that_does_not_load_raises_naming_the_statement(tmp_path: Path) -> None:
@@ -202,14 +197,14 @@ def test_the_original_design_fails_on_its_documented_defects(tmp_path: Path) -> 
 
 
 # -------------------------------------------------------------- databases
-def test_a_database_is_never_written(database: Path) -> None:
-    before = database.read_bytes()
-    mtime = database.stat().st_mtime_ns
-    report = check_schema(db=database)
+def test_a_database_is_never_written(known_db: Path) -> None:
+    before = known_db.read_bytes()
+    mtime = known_db.stat().st_mtime_ns
+    report = check_schema(db=known_db)
     assert report.ok, [f"{f.code}: {f.message}" for f in report.failed]
     assert report.target_kind == "db"
     assert {f.code for f in report.findings if f.status == SKIPPED} == {"schema_plain_load", "schema_idempotent"}
-    assert database.read_bytes() == before and database.stat().st_mtime_ns == mtime
+    assert known_db.read_bytes() == before and known_db.stat().st_mtime_ns == mtime
 
 
 def test_a_missing_or_foreign_file_is_an_input_error(tmp_path: Path) -> None:
@@ -230,39 +225,39 @@ def _tamper(path: Path, *statements: str) -> None:
     conn.close()
 
 
-def test_stored_orphans_bad_json_and_drifted_rollups_are_found(database: Path) -> None:
+def test_stored_orphans_bad_json_and_drifted_rollups_are_found(known_db: Path) -> None:
     _tamper(
-        database,
+        known_db,
         "INSERT INTO slo_violations (execution_id, metric, target_value, actual_value, severity, timestamp) "
         "VALUES ('gone', 'duration_ms', 1, 2, 'warning', '2026-01-29T12:00:00Z')",
         "UPDATE receipts SET receipt_json = '{oops' WHERE execution_id = 'exec-2'",
         "UPDATE agent_execution_stats SET total_executions = 99 WHERE agent_id = 'agent-b'",
     )
-    failures = _failures(db=database)
+    failures = _failures(db=known_db)
     assert "slo_violations: row 4 references a missing receipts row" in _failed(failures, "data_foreign_key_check")
     assert "receipts.receipt_json: 1 stored values are not valid JSON" in _failed(failures, "data_json_valid")
     assert "agent_execution_stats: row 'agent-b' holds (99, 1, 0, 30, 7, 10, 1, 20, 1), recomputing from receipts " \
            "gives (2, 1, 0, 30, 7, 10, 1, 20, 1)" == _failed(failures, "data_rollup_agent_execution_stats")
 
 
-def test_a_corrupt_index_page_fails_integrity_check(database: Path) -> None:
-    conn = sqlite3.connect(database)
+def test_a_corrupt_index_page_fails_integrity_check(known_db: Path) -> None:
+    conn = sqlite3.connect(known_db)
     root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'idx_audit_log_status_time'").fetchone()[0]
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
     conn.close()
-    data = bytearray(database.read_bytes())
+    data = bytearray(known_db.read_bytes())
     start = (root - 1) * page_size
     data[start + page_size // 2: start + page_size - 8] = b"\xff" * (page_size // 2 - 8)
-    database.write_bytes(bytes(data))
-    assert "integrity_check: " in _failed(_failures(db=database), "data_integrity_check")
+    known_db.write_bytes(bytes(data))
+    assert "integrity_check: " in _failed(_failures(db=known_db), "data_integrity_check")
 
 
-def test_a_database_in_rollback_journal_mode_fails_the_wal_check(database: Path) -> None:
-    conn = sqlite3.connect(database)
+def test_a_database_in_rollback_journal_mode_fails_the_wal_check(known_db: Path) -> None:
+    conn = sqlite3.connect(known_db)
     conn.execute("PRAGMA journal_mode = DELETE")
     conn.close()
-    assert _failed(_failures(db=database), "journal_mode_wal") == \
-        f"{database}: journal_mode is delete, the contract says wal"
+    assert _failed(_failures(db=known_db), "journal_mode_wal") == \
+        f"{known_db}: journal_mode is delete, the contract says wal"
 
 
 # ------------------------------------------------------------- the pieces
