@@ -283,6 +283,11 @@ _DOCUMENTED: tuple[Workload, ...] = (
     _documented("export_audit_in_window", "export audit, one hour", 4_500, max_rows=25_000, cost=WINDOW),
     _documented("receipts_count_in_window", "receipts of an hour, counted", 300, max_rows=1, cost=WINDOW),
     _documented("audit_count_in_window", "audit rows of an hour, counted", 1_300, max_rows=1, cost=WINDOW),
+    _documented("stats_receipts_by_day", "stats: receipts per day", 17_500, max_rows=2, cost=WINDOW),
+    _documented("stats_violations_by_metric", "stats: violations per metric", 400, max_rows=100, cost=WINDOW),
+    _documented("archive_receipts_batch", "archive: next batch of receipts", 9_500, max_rows=1000, cost=WINDOW),
+    _documented("archive_audit_batch", "archive: next batch of audit rows", 12_000, max_rows=1000, cost=WINDOW),
+    _documented("archive_sessions_batch", "archive: next batch of sessions", 150, max_rows=1000, cost=WINDOW),
 )
 
 
