@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
@@ -37,6 +36,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from harness.atomic import SQLITE_COMPANIONS, publish, temporary_beside
 from harness.engine.db import configure
 from harness.engine.introspection import ddl_statements, quote_identifier, schema_snapshot
 from harness.errors import GgenDbError, InputError, UsageError
@@ -148,23 +148,23 @@ def _catalog(conn: sqlite3.Connection) -> tuple[tuple[str, str, str, str | None]
 
 
 def _create(target: Path, statements: Sequence[str], version: int) -> None:
-    """Build the archive under a private temporary name, then rename it into place (never half-made)."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".archive-tmp", dir=target.parent)
-    os.close(fd)
-    temp = Path(name)
+    """Build the archive under a private temporary name, then move it into place (never half-made,
+    never over a file that appeared meanwhile)."""
+    temporary = temporary_beside(target, suffix=".archive-tmp", mode=0o600)
     try:
-        with closing(sqlite3.connect(temp, isolation_level=None)) as conn:
+        with closing(sqlite3.connect(temporary, isolation_level=None)) as conn:
             conn.execute("BEGIN")
             for statement in statements:
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {int(version)}")
             conn.execute("COMMIT")
             conn.execute("PRAGMA journal_mode = WAL")
-        os.replace(temp, target)
+        publish(temporary, target, overwrite=False, durable=True)
+    except FileExistsError as e:
+        raise InputError(f"--to {target}: appeared while the archive was being made; run again") from e
     finally:
-        temp.unlink(missing_ok=True)
-        for suffix in ("-wal", "-shm"):
-            Path(name + suffix).unlink(missing_ok=True)
+        for path in (temporary, *(Path(f"{temporary}{c}") for c in SQLITE_COMPANIONS)):
+            path.unlink(missing_ok=True)
 
 
 @contextmanager
