@@ -46,6 +46,9 @@ from harness.operate.window import EARLIEST, bound
 
 BATCH_RECEIPTS = 1000
 BATCH_ROWS = 5000  # audit rows and sessions per batch
+# Between batches the write lock is left free this long: a writer waiting in SQLite's busy handler
+# polls at most 100 ms apart, so it gets the lock before the next batch instead of starving.
+PAUSE_S = 0.1
 FINISHED = ("completed", "failed", "cancelled")
 Progress = Callable[[str, int], None]  # (what, rows moved so far)
 
@@ -75,8 +78,8 @@ class ArchiveResult:
 
 
 def archive(db_path: str | os.PathLike[str], before: str, to: str | os.PathLike[str], *, dry_run: bool = False,
-            batch_receipts: int = BATCH_RECEIPTS, batch_rows: int = BATCH_ROWS, now: datetime | None = None,
-            progress: Progress | None = None) -> ArchiveResult:
+            batch_receipts: int = BATCH_RECEIPTS, batch_rows: int = BATCH_ROWS, pause_s: float = PAUSE_S,
+            now: datetime | None = None, progress: Progress | None = None) -> ArchiveResult:
     """Move everything older than `before` from db_path into the archive `to` (created if missing)."""
     cutoff = bound(before, option="--before", now=now)
     source, target = existing_file(db_path), Path(to)
@@ -89,7 +92,7 @@ def archive(db_path: str | os.PathLike[str], before: str, to: str | os.PathLike[
     else:
         result.created_archive = _prepare_archive(source, target)
         with _attached(target, source) as conn:
-            _move_all(conn, cutoff, result, batch_receipts, batch_rows, progress)
+            _move_all(conn, cutoff, result, _Pace(batch_receipts, batch_rows, pause_s), progress)
     result.duration_s = time.perf_counter() - started
     return result
 
@@ -225,23 +228,32 @@ class _Table:
         return f"DELETE FROM src.{quote_identifier(self.name)} WHERE {key} IN (SELECT value FROM json_each(:keys))"  # noqa: S608
 
 
-def _move_all(conn: sqlite3.Connection, cutoff: str, result: ArchiveResult, batch_receipts: int, batch_rows: int,
+@dataclass(frozen=True)
+class _Pace:
+    """Batch sizes, and the pause after each batch that lets waiting writers in."""
+
+    receipts: int
+    rows: int
+    pause_s: float
+
+
+def _move_all(conn: sqlite3.Connection, cutoff: str, result: ArchiveResult, pace: _Pace,
               progress: Progress | None) -> None:
     tables = {name: _Table.read(conn, name) for name in (
         "receipts", "pipeline_metrics", "slo_violations", "audit_log", "workflow_sessions", "collision_detection")}
     result.moved = dict.fromkeys(tables, 0)
     receipt_family = ((tables["receipts"], "id", 0), (tables["pipeline_metrics"], "execution_id", 1),
                       (tables["slo_violations"], "execution_id", 1))
-    _move(conn, "archive_receipts_batch", {"before": cutoff}, batch_receipts, receipt_family, result, progress)
-    _move(conn, "archive_audit_batch", {"before": cutoff}, batch_rows, ((tables["audit_log"], "id", 0),), result,
-          progress)
+    _move(conn, "archive_receipts_batch", {"before": cutoff}, pace.receipts, pace, receipt_family, result, progress)
+    _move(conn, "archive_audit_batch", {"before": cutoff}, pace.rows, pace, ((tables["audit_log"], "id", 0),),
+          result, progress)
     session_family = ((tables["workflow_sessions"], "id", 0), (tables["collision_detection"], "session_id", 1))
     for status in FINISHED:
-        _move(conn, "archive_sessions_batch", {"status": status, "before": cutoff}, batch_rows, session_family,
+        _move(conn, "archive_sessions_batch", {"status": status, "before": cutoff}, pace.rows, pace, session_family,
               result, progress)
 
 
-def _move(conn: sqlite3.Connection, query: str, params: Mapping[str, Any], limit: int,
+def _move(conn: sqlite3.Connection, query: str, params: Mapping[str, Any], limit: int, pace: _Pace,
           family: Sequence[tuple[_Table, str, int]], result: ArchiveResult, progress: Progress | None) -> None:
     """Batches until none is left. family: (table, key column, which field of the batch row is the key);
     parents first for the copy, children first for the delete."""
@@ -272,6 +284,7 @@ def _move(conn: sqlite3.Connection, query: str, params: Mapping[str, Any], limit
         result.longest_batch_s = max(result.longest_batch_s, time.perf_counter() - started)
         if progress:
             progress(family[0][0].name, result.moved[family[0][0].name])
+        time.sleep(pace.pause_s)
 
 
 def _copy(conn: sqlite3.Connection, table: _Table, key: str, keys: str, archive_path: str, source_path: str) -> None:
