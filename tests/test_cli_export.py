@@ -72,7 +72,7 @@ def test_bad_input_is_one_line_and_exit_2(db: Path, capsys: pytest.CaptureFixtur
 
 def test_out_in_a_missing_directory(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "export", str(db), "audit", "--out", str(tmp_path / "no" / "a.jsonl"))
-    assert (code, err) == (2, f"Error: --out {tmp_path / 'no' / 'a.jsonl'}: cannot write (No such file or directory)\n")
+    assert code == 2 and err.startswith(f"Error: --out {tmp_path / 'no' / 'a.jsonl'}: cannot write in ")
 
 
 def test_help_ends_with_an_example_and_the_readme_documents_it(capsys: pytest.CaptureFixture[str]) -> None:
