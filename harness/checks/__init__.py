@@ -8,7 +8,8 @@
 Modules: registry (codes, groups, order), context (what a check sees),
 runner (check_schema), and one module per kind of check: checklist (the 36
 original checks), structure, values, behaviour, rollups, views, queries,
-flows, stored_data, environment. Shared helpers: scratch_rows (rows for
+flows, stored_data, environment, catalog (rules read from the catalogue). Shared
+helpers: table_sql (CHECKs cut from a CREATE TABLE), implied_sql (the SQL the contract implies), scratch_rows (rows for
 scratch databases), known_rows (a small known data set and its oracles), plans. Importing this package registers them all.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from harness.checks import (  # noqa: F401  (imported to register their checks, in report order)
     behaviour,
+    catalog,
     checklist,
     environment,
     flows,

@@ -38,6 +38,7 @@ EXTRA_GROUPS = (
     "Numbers",
     "JSON",
     "Timestamps",
+    "Rules as stored",
     "Table rules",
     "Foreign key behaviour",
     "Index use",

@@ -23,6 +23,7 @@ from harness.checks.scratch_rows import (
     stored,
     undone,
 )
+from harness.checks.table_sql import columns_of, compact, string_literals_compared_with
 from harness.contract.model import (
     Column,
     Contract,
@@ -126,10 +127,43 @@ def enum_problems(ctx: CheckContext, table: str, column: str) -> list[str]:
     allowed = probe.column.values
     for value in allowed:
         probe.accepts(value, "a value of the enumeration")
+    listed = _listed_values(ctx, table, column)
     for value in _outsiders(ctx.contract, allowed):
         probe.refuses(value, f"outside the enumeration {', '.join(allowed)}")
     probe.null_as_declared()
-    return probe.problems
+    return _listing_problems(probe, listed) + probe.problems
+
+
+def _listed_values(ctx: CheckContext, table: str, column: str) -> dict[str, list[str]]:
+    """{value: [the CHECKs comparing the column with it]}, every string literal the catalogue holds."""
+    from harness.checks.catalog import table_rules  # catalog imports this module
+
+    listed: dict[str, list[str]] = {}
+    for rule in table_rules(ctx, table):
+        if rule.kind == "check" and column.lower() in columns_of(rule.text):
+            for value in string_literals_compared_with(rule.text, column):
+                listed.setdefault(value, []).append(f"{rule.label} `{compact(rule.text, 120)}`")
+    return listed
+
+
+def _listing_problems(probe: Prober, listed: dict[str, list[str]]) -> list[str]:
+    """The catalogue's values must be the contract's exactly; each extra one is tried, to show it is let in."""
+    allowed = probe.column.values
+    if not listed:
+        return [f"{probe.where}: no CHECK compares {probe.column.name} with any value "
+                f"(the contract's values: {', '.join(allowed)})"]
+    found = []
+    for value in (v for v in listed if v not in allowed):
+        reason = probe.verdict(value)
+        outcome = "and the database accepts it" if reason is None else f"refused anyway ({reason})"
+        found.append(f"{probe.where}: widened by {value!r}: {listed[value][0]} lists {value!r}, which is not one of "
+                     f"the contract's values ({', '.join(allowed)}); {outcome}")
+    missing = [v for v in allowed if v not in listed]
+    if missing:
+        read = next(iter(listed.values()))[0]
+        found.append(f"{probe.where}: {read} does not list {', '.join(repr(v) for v in missing)} "
+                     "(a value of the contract's enumeration)")
+    return found
 
 
 def _outsiders(contract: Contract, allowed: tuple[str, ...]) -> list[str]:
@@ -145,8 +179,10 @@ def _outsiders(contract: Contract, allowed: tuple[str, ...]) -> list[str]:
     title="{table}.{column} accepts exactly its enumeration",
     group="Enumerations",
     subjects=over_columns("enum"),
-    promise="Every value the contract lists is accepted; anything else (another enumeration's value, a case "
-    "or whitespace variant, empty, 'unknown') is refused; NULL only where the column is nullable.",
+    promise="The values the column's CHECKs compare it with (read from the catalogue) are exactly the "
+    "contract's; each value the contract lists is accepted, each extra one found is tried and reported as a "
+    "widening, and plausible wrong values (another enumeration's, case and whitespace variants, empty, "
+    "'unknown') are refused; NULL only where the column is nullable.",
     fix="Make the column's CHECK list exactly the contract's `values` (chains of `=` joined by OR).",
 )
 def enum_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
