@@ -1,4 +1,4 @@
--- ggen-db schema, version 1 (see harness/contract.json for every promise it makes).
+-- ggen-db schema, version 2 (see harness/contract.json for every promise it makes).
 --
 -- Loadable with a plain sqlite3 connection and executescript(); idempotent
 -- (every statement is IF NOT EXISTS or OR IGNORE). Needs SQLite >= 3.38
@@ -576,6 +576,96 @@ CREATE TRIGGER IF NOT EXISTS audit_log_append_only
 BEFORE UPDATE ON audit_log
 BEGIN
     SELECT RAISE(ABORT, 'audit_log: rows are append-only (UPDATE is refused)');
+END;
+
+-- ------------------------------------------------------ foreign key triggers
+-- The foreign keys hold only on connections that run PRAGMA foreign_keys = ON;
+-- the sqlite3 shell and other plain connections do not. These triggers keep
+-- them for every connection: a child row whose parent is missing is refused
+-- (naming the table, column and foreign key), and deleting or re-keying a
+-- parent does to its children what ON DELETE / ON UPDATE declare. With
+-- foreign keys on, SQLite has already done the same when they run, so they
+-- find nothing to do (one index seek). Generated from the contract:
+-- python -m harness.checks.implied_sql prints this section.
+CREATE TRIGGER IF NOT EXISTS collision_detection_session_id_fk_insert
+BEFORE INSERT ON collision_detection
+WHEN NEW.session_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM workflow_sessions WHERE session_id = NEW.session_id)
+BEGIN
+    SELECT RAISE(ABORT, 'collision_detection.session_id: references a missing workflow_sessions.session_id (foreign key collision_detection_session_id_fk)');
+END;
+
+CREATE TRIGGER IF NOT EXISTS collision_detection_session_id_fk_update
+BEFORE UPDATE OF session_id ON collision_detection
+WHEN NEW.session_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM workflow_sessions WHERE session_id = NEW.session_id)
+BEGIN
+    SELECT RAISE(ABORT, 'collision_detection.session_id: references a missing workflow_sessions.session_id (foreign key collision_detection_session_id_fk)');
+END;
+
+CREATE TRIGGER IF NOT EXISTS collision_detection_session_id_fk_on_delete
+AFTER DELETE ON workflow_sessions
+BEGIN
+    DELETE FROM collision_detection WHERE session_id = OLD.session_id;
+END;
+
+CREATE TRIGGER IF NOT EXISTS collision_detection_session_id_fk_on_update
+AFTER UPDATE OF session_id ON workflow_sessions
+WHEN OLD.session_id IS NOT NEW.session_id
+BEGIN
+    UPDATE collision_detection SET session_id = NEW.session_id WHERE session_id = OLD.session_id;
+END;
+
+CREATE TRIGGER IF NOT EXISTS pipeline_metrics_execution_id_fk_insert
+BEFORE INSERT ON pipeline_metrics
+WHEN NEW.execution_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM receipts WHERE execution_id = NEW.execution_id)
+BEGIN
+    SELECT RAISE(ABORT, 'pipeline_metrics.execution_id: references a missing receipts.execution_id (foreign key pipeline_metrics_execution_id_fk)');
+END;
+
+CREATE TRIGGER IF NOT EXISTS pipeline_metrics_execution_id_fk_update
+BEFORE UPDATE OF execution_id ON pipeline_metrics
+WHEN NEW.execution_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM receipts WHERE execution_id = NEW.execution_id)
+BEGIN
+    SELECT RAISE(ABORT, 'pipeline_metrics.execution_id: references a missing receipts.execution_id (foreign key pipeline_metrics_execution_id_fk)');
+END;
+
+CREATE TRIGGER IF NOT EXISTS pipeline_metrics_execution_id_fk_on_delete
+AFTER DELETE ON receipts
+BEGIN
+    DELETE FROM pipeline_metrics WHERE execution_id = OLD.execution_id;
+END;
+
+CREATE TRIGGER IF NOT EXISTS pipeline_metrics_execution_id_fk_on_update
+AFTER UPDATE OF execution_id ON receipts
+WHEN OLD.execution_id IS NOT NEW.execution_id
+BEGIN
+    UPDATE pipeline_metrics SET execution_id = NEW.execution_id WHERE execution_id = OLD.execution_id;
+END;
+
+CREATE TRIGGER IF NOT EXISTS slo_violations_execution_id_fk_insert
+BEFORE INSERT ON slo_violations
+WHEN NEW.execution_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM receipts WHERE execution_id = NEW.execution_id)
+BEGIN
+    SELECT RAISE(ABORT, 'slo_violations.execution_id: references a missing receipts.execution_id (foreign key slo_violations_execution_id_fk)');
+END;
+
+CREATE TRIGGER IF NOT EXISTS slo_violations_execution_id_fk_update
+BEFORE UPDATE OF execution_id ON slo_violations
+WHEN NEW.execution_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM receipts WHERE execution_id = NEW.execution_id)
+BEGIN
+    SELECT RAISE(ABORT, 'slo_violations.execution_id: references a missing receipts.execution_id (foreign key slo_violations_execution_id_fk)');
+END;
+
+CREATE TRIGGER IF NOT EXISTS slo_violations_execution_id_fk_on_delete
+AFTER DELETE ON receipts
+BEGIN
+    DELETE FROM slo_violations WHERE execution_id = OLD.execution_id;
+END;
+
+CREATE TRIGGER IF NOT EXISTS slo_violations_execution_id_fk_on_update
+AFTER UPDATE OF execution_id ON receipts
+WHEN OLD.execution_id IS NOT NEW.execution_id
+BEGIN
+    UPDATE slo_violations SET execution_id = NEW.execution_id WHERE execution_id = OLD.execution_id;
 END;
 
 -- ------------------------------------------------------------------- views

@@ -96,6 +96,11 @@ def remove(old: str) -> Callable[[str], str]:
     return replace(old, "")
 
 
+def without_statement(word: str) -> Callable[[str], str]:
+    """Remove the statements that contain word (a trigger's name, say)."""
+    return lambda text: "\n\n".join(s for s in split_statements(text) if word not in s) + "\n"
+
+
 def append(extra: str) -> Callable[[str], str]:
     return lambda text: text + "\n" + extra + "\n"
 
@@ -103,6 +108,7 @@ def append(extra: str) -> Callable[[str], str]:
 BAD_ROWS = """
 PRAGMA foreign_keys = OFF;
 PRAGMA ignore_check_constraints = ON;
+DROP TRIGGER pipeline_metrics_execution_id_fk_insert;  -- as a version-1 writer without foreign keys could
 INSERT INTO pipeline_metrics (execution_id, stage, duration_ms, status, timestamp)
     VALUES ('no-such-execution', 'μ₁_normalize', 5, 'passed', '2026-01-29T12:00:00Z');
 INSERT INTO audit_log (timestamp, agent_id, operation, status, context_json)
@@ -137,15 +143,17 @@ HAND_WRITTEN = [
            "enum_collision_detection_severity", ("collision_detection.severity", "'info'")),
     Mutant("NOT NULL dropped", in_statement("CREATE TABLE IF NOT EXISTS audit_log", "agent_id TEXT NOT NULL", "agent_id TEXT"),
            "table_audit_log_columns", ("audit_log.agent_id", "NOT NULL")),
-    Mutant("foreign key removed",
-           remove("CONSTRAINT collision_detection_session_id_fk\n"
-                  "            REFERENCES workflow_sessions (session_id) ON DELETE CASCADE ON UPDATE CASCADE"),
+    Mutant("foreign key and its orphan trigger removed",
+           lambda t: without_statement("collision_detection_session_id_fk_insert")(remove(
+               "CONSTRAINT collision_detection_session_id_fk\n"
+               "            REFERENCES workflow_sessions (session_id) ON DELETE CASCADE ON UPDATE CASCADE")(t)),
            "check_32_fk_refuses_orphan", ("collision_detection.session_id", "orphan")),
     Mutant("ON DELETE rule changed",
            in_statement("CREATE TABLE IF NOT EXISTS pipeline_metrics", "ON DELETE CASCADE", "ON DELETE RESTRICT"),
            "fk_pipeline_metrics_execution_id", ("pipeline_metrics.execution_id", "ON DELETE")),
-    Mutant("ON DELETE of collisions changed",
-           in_statement("CREATE TABLE IF NOT EXISTS collision_detection", "ON DELETE CASCADE", "ON DELETE NO ACTION"),
+    Mutant("ON DELETE of collisions changed, its trigger removed",
+           lambda t: without_statement("collision_detection_session_id_fk_on_delete")(in_statement(
+               "CREATE TABLE IF NOT EXISTS collision_detection", "ON DELETE CASCADE", "ON DELETE NO ACTION")(t)),
            "flow_session_collisions", ("collision_detection.session_id", "ON DELETE CASCADE")),
     Mutant("json_valid removed", replace("CHECK (receipt_json IS NULL OR (json_valid(receipt_json) AND instr(receipt_json, char(0)) = 0))", "CHECK (1)"),
            "json_receipts_receipt_json", ("receipts.receipt_json", "JSON")),
@@ -208,6 +216,9 @@ HAND_WRITTEN = [
            "rule_audit_log_append_only", ("audit_log", "UPDATE")),
     Mutant("UNIQUE on execution_id removed", remove("CONSTRAINT receipts_execution_id_unique UNIQUE"),
            "check_25_unique_execution_id", ("receipts.execution_id", "UNIQUE")),
+    Mutant("undeclared trigger added",
+           append("CREATE TRIGGER IF NOT EXISTS audit_log_echo AFTER INSERT ON audit_log BEGIN SELECT 1; END;"),
+           "triggers_declared", ("audit_log_echo", "not in the contract")),
     Mutant("undeclared table added", append("CREATE TABLE IF NOT EXISTS receipts_archive (id INTEGER PRIMARY KEY) STRICT;"),
            "tables_declared", ("receipts_archive",)),
     Mutant("id may be whitespace", remove(" AND trim(agent_id, char(32, 9, 10, 11, 12, 13)) <> ''"),

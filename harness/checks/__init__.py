@@ -25,6 +25,7 @@ from harness.checks import (  # noqa: F401  (imported to register their checks, 
     rollups,
     stored_data,
     structure,
+    triggers,
     values,
     views,
 )

@@ -173,12 +173,14 @@ def foreign_key_check(ctx: CheckContext, table: str, column: str) -> Iterable[st
     db = ctx.scratch()
     found = orphan_problems(ctx, db, table, fk)
     for action in ("delete", "update"):
-        found.extend(_action_problems(ctx, db, table, fk, action))
+        found.extend(action_problems(ctx, db, table, fk, action))
     return found
 
 
-def orphan_problems(ctx: CheckContext, db: sqlite3.Connection, table: str, fk: ForeignKey) -> list[str]:
-    """A child of an existing parent is accepted; one without is refused."""
+def orphan_problems(ctx: CheckContext, db: sqlite3.Connection, table: str, fk: ForeignKey, *,
+                    named: bool = False) -> list[str]:
+    """A child of an existing parent is accepted; one without, inserted or updated to it, is refused
+    (named: with a message naming the table and column)."""
     child = ctx.contract_table(table)
     parent = ctx.contract_table(fk.table)
     where = f"{table}.{fk.column}"
@@ -186,18 +188,28 @@ def orphan_problems(ctx: CheckContext, db: sqlite3.Connection, table: str, fk: F
     with undone(db):
         insert_with_parents(db, ctx.contract, parent, sample_row(parent, **{fk.references: "parent-1"}))
         try:
-            insert(db, table, sample_row(child, **{fk.column: "parent-1"}))
+            rowid = insert(db, table, sample_row(child, **{fk.column: "parent-1"}))
         except sqlite3.IntegrityError as e:
-            found.append(f"{where}: a row referencing an existing {fk.table} row is refused ({e})")
-        try:
-            insert(db, table, sample_row(child, 2, **{fk.column: "no-such-parent"}))
-            found.append(f"{where}: a row referencing a missing {fk.table}.{fk.references} is accepted (orphan)")
-        except sqlite3.IntegrityError:
-            pass
+            return [f"{where}: a row referencing an existing {fk.table} row is refused ({e})"]
+        update = f"UPDATE {quote_identifier(table)} SET {quote_identifier(fk.column)} = ? WHERE rowid = ?"  # noqa: S608
+        for what, sql, params in (
+            ("a row referencing", None, ()),
+            ("an update to", update, ("no-such-parent", rowid)),
+        ):
+            try:
+                if sql is None:
+                    insert(db, table, sample_row(child, 2, **{fk.column: "no-such-parent"}))
+                else:
+                    db.execute(sql, params)
+                found.append(f"{where}: {what} a missing {fk.table}.{fk.references} is accepted (orphan)")
+            except sqlite3.IntegrityError as e:
+                if named and where not in str(e):
+                    found.append(f"{where}: {what} a missing parent is refused, but the message ({e}) does not "
+                                 f"name {where}")
     return found
 
 
-def _action_problems(ctx: CheckContext, db: sqlite3.Connection, table: str, fk: ForeignKey, action: str) -> list[str]:
+def action_problems(ctx: CheckContext, db: sqlite3.Connection, table: str, fk: ForeignKey, action: str) -> list[str]:
     rule = fk.on_delete if action == "delete" else fk.on_update
     parent, child = ctx.contract_table(fk.table), ctx.contract_table(table)
     where = f"{table}.{fk.column}"

@@ -90,7 +90,8 @@ def database_error(contract: Contract, table: str, error: sqlite3.Error) -> Vali
     m = _TRIGGER.match(text)
     if m and m.group(1) in contract.tables:
         column = m.group(2) or "(row)"
-        rule = "unique" if "unique" in m.group(3) else _trigger_rule(contract.tables[m.group(1)])
+        rule = ("unique" if "unique" in m.group(3) else "foreign_key" if "(foreign key " in m.group(3)
+                else _trigger_rule(contract.tables[m.group(1)]))
         return ValidationError(m.group(1), column, rule, m.group(3))
     return ValidationError(table, "(row)", "constraint", text)
 
