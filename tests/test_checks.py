@@ -228,6 +228,7 @@ def _tamper(path: Path, *statements: str) -> None:
 def test_stored_orphans_bad_json_and_drifted_rollups_are_found(known_db: Path) -> None:
     _tamper(
         known_db,
+        "DROP TRIGGER slo_violations_execution_id_fk_insert",  # rows a version-1 database may hold
         "INSERT INTO slo_violations (execution_id, metric, target_value, actual_value, severity, timestamp) "
         "VALUES ('gone', 'duration_ms', 1, 2, 'warning', '2026-01-29T12:00:00Z')",
         "UPDATE receipts SET receipt_json = '{oops' WHERE execution_id = 'exec-2'",

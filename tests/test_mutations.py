@@ -8,16 +8,25 @@ with its reason, in mutants.NOT_MUTABLE).
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import sqlglot
+from mutant_generator import _VIEW as VIEW_STATEMENT
+from mutant_generator import SEED, GeneratedMutant, Generator
+from mutant_generator import _body as without_comments
 from mutants import MUTANTS, NOT_MUTABLE, Mutant
 
-from harness.checks import check_schema, ordered_specs, plan
+from harness.checks import check_schema, open_target, ordered_specs, plan
+from harness.checks.registry import PlannedCheck
+from harness.checks.runner import run_one
 from harness.cli import main
 from harness.contract.model import load_contract
 from harness.engine.db import schema_path
-from harness.results import CheckReport
+from harness.errors import SchemaLoadError
+from harness.results import ERROR, FAILED, CheckReport
 
 
 class MutantReports:
@@ -103,3 +112,101 @@ def test_cli_exits_1_on_a_mutant(name: str, reports: MutantReports, capsys: pyte
     out = capsys.readouterr().out
     assert status == 1
     assert mutant.code in out
+
+
+# ------------------------------------------------------- generated mutants
+# Checks that read the catalogue run first: most mutants are named by one of them, and a mutant stops
+# at the first check that fails naming it (a survivor runs the whole suite).
+FIRST_GROUPS = ("Rules as stored", "Tables", "Index use", "Enumerations", "Foreign key behaviour")
+GENERATED_KINDS = {
+    "enum widened", "enum narrowed", "foreign key dropped", "foreign key action changed", "index dropped",
+    "index reordered", "index column dropped", "index duplicated", "NOT NULL dropped", "column type changed",
+    "CHECK dropped", "STRICT dropped", "view order", "view limit", "view window edge", "view rounding",
+    "view aggregate", "trigger dropped", "trigger statement dropped", "unknown column", "unknown table",
+    "unknown index", "unknown view", "unknown trigger",
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    mutant: GeneratedMutant
+    verdict: str  # "caught", "survived" or "does not load"
+    detail: str  # the catching check, or what failed without naming the promise, or the load error
+
+
+def _prioritized() -> list[PlannedCheck]:
+    planned = plan(load_contract())
+    return sorted(planned, key=lambda p: (p.spec.group not in FIRST_GROUPS, planned.index(p)))
+
+
+def evaluate(mutant: GeneratedMutant, path: Path, checks: list[PlannedCheck]) -> Outcome:
+    path.write_text(mutant.schema, encoding="utf-8")
+    try:
+        ctx = open_target(load_contract(), schema=path)
+    except SchemaLoadError as e:
+        return Outcome(mutant, "does not load", e.reason)
+    unnamed = []
+    try:
+        for planned in checks:
+            finding = run_one(ctx, planned)
+            if finding.status in (FAILED, ERROR):
+                if mutant.caught_by(finding.message):
+                    return Outcome(mutant, "caught", finding.code)
+                unnamed.append(f"{finding.code}: {finding.message[:200]}")
+    finally:
+        ctx.close_scratches()
+        ctx.target.close()
+    return Outcome(mutant, "survived", "; ".join(unnamed) or "every check passed")
+
+
+@pytest.fixture(scope="module")
+def generated_outcomes(tmp_path_factory: pytest.TempPathFactory) -> list[Outcome]:
+    mutants = Generator(schema_path().read_text(encoding="utf-8"), load_contract()).generate()
+    path = tmp_path_factory.mktemp("generated") / "mutant.sql"
+    checks = _prioritized()
+    return [evaluate(m, path, checks) for m in mutants]
+
+
+def test_every_kind_of_the_issue_is_generated(generated_outcomes: list[Outcome]) -> None:
+    assert {o.mutant.kind for o in generated_outcomes} == GENERATED_KINDS
+    names = [o.mutant.name for o in generated_outcomes]
+    assert len(names) == len(set(names))
+
+
+def test_the_view_round_trip_itself_is_no_mutant(tmp_path: Path) -> None:
+    """The view mutants are printed by sqlglot: printed unchanged, every view must still pass."""
+    generator = Generator(schema_path().read_text(encoding="utf-8"), load_contract())
+    text = generator.schema
+    for statement in generator.statements:
+        m = VIEW_STATEMENT.match(without_comments(statement).strip())
+        if m is None:
+            continue
+        printed = sqlglot.parse_one(m.group(3), read="sqlite").sql(dialect="sqlite")
+        text = text.replace(statement, f"{m.group(1)}\n{printed};", 1)
+    assert text != generator.schema
+    path = tmp_path / "round_trip.sql"
+    path.write_text(text, encoding="utf-8")
+    report = check_schema(schema=path)
+    assert report.ok, [f"{f.code}: {f.message}" for f in report.failed]
+
+
+def test_every_generated_mutant_is_caught_naming_the_promise(
+    generated_outcomes: list[Outcome], capsys: pytest.CaptureFixture[str]
+) -> None:
+    by_kind: dict[str, Counter[str]] = {}
+    for outcome in generated_outcomes:
+        by_kind.setdefault(outcome.mutant.kind, Counter())[outcome.verdict] += 1
+    lines = [f"generated mutants (seed {SEED}): {len(generated_outcomes)}",
+             f"{'kind':<28}{'made':>6}{'loaded':>8}{'caught':>8}  score"]
+    for kind, counts in sorted(by_kind.items()):
+        loaded = counts["caught"] + counts["survived"]
+        score = f"{100 * counts['caught'] / loaded:.0f}%" if loaded else "-"
+        lines.append(f"{kind:<28}{sum(counts.values()):>6}{loaded:>8}{counts['caught']:>8}  {score}")
+    caught = sum(c["caught"] for c in by_kind.values())
+    loaded = sum(c["caught"] + c["survived"] for c in by_kind.values())
+    lines.append(f"{'all':<28}{len(generated_outcomes):>6}{loaded:>8}{caught:>8}  {100 * caught / loaded:.1f}%")
+    with capsys.disabled():
+        print("\n" + "\n".join(lines))
+    survivors = [f"{o.mutant.name} (needs {o.mutant.mentions}): {o.detail}" for o in generated_outcomes
+                 if o.verdict == "survived"]
+    assert survivors == [], "surviving mutants:\n" + "\n".join(survivors)

@@ -47,6 +47,8 @@ ROLLUPS: dict[str, Rollup] = {
             "UPDATE receipts SET duration_ms = 10 WHERE execution_id = 'exec-2'",
             "DELETE FROM receipts WHERE execution_id = 'exec-4'",
             "UPDATE receipts SET duration_ms = 5000 WHERE execution_id = 'exec-2'",
+            # the last row at the maximum lowered: the update must look the maximum up again
+            "UPDATE receipts SET duration_ms = 1 WHERE execution_id = 'exec-2'",
         ),
     ),
     "stage_execution_stats": Rollup(

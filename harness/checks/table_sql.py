@@ -199,3 +199,14 @@ def _closing(item: list[Token], open_at: int) -> int:
             if depth == 0:
                 return j
     return len(item) - 1
+
+
+def definition_spans(create_table_sql: str) -> list[tuple[str | None, int, int]]:
+    """(column or None for a table constraint, start, end) of each item of a CREATE TABLE's body, as
+    offsets into the text: where a column's definition is written."""
+    spans = []
+    for item in _body_items(_SQLITE.tokenize(create_table_sql)):
+        if item:
+            column = None if item[0].text.upper() in _TABLE_CONSTRAINT_HEADS else item[0].text
+            spans.append((column, item[0].start, item[-1].end + 1))
+    return spans
