@@ -7,13 +7,16 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
+from harness.contract.model import load_contract
+
+VERSION = load_contract().schema_version
 
 
 def test_init_prints_what_it_created(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "x" / "ggen.db"
     assert main(["init", str(target)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"created {target} (schema version 0 -> 1, journal_mode=wal)")
+    assert out.startswith(f"created {target} (schema version 0 -> {VERSION}, journal_mode=wal)")
     assert "tables: 9 (9 added:" in out
     assert "views: 3 (3 added: agent_performance_summary, pipeline_stage_performance, recent_executions)" in out
 
@@ -24,7 +27,7 @@ def test_init_twice_adds_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[s
     capsys.readouterr()
     assert main(["init", str(target)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"opened {target} (schema version 1 -> 1")
+    assert out.startswith(f"opened {target} (schema version {VERSION} -> {VERSION}")
     assert "tables: 9 (0 added: none)" in out
 
 
