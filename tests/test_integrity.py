@@ -18,6 +18,8 @@ import pytest
 
 import harness
 from harness.changes.install import init_database
+from harness.changes.migrate import migrate
+from harness.checks import check_schema
 from harness.checks.implied_sql import foreign_key_triggers
 from harness.checks.plans import full_scans
 from harness.checks.rollups import rollup_problems
@@ -25,6 +27,7 @@ from harness.checks.scratch_rows import insert, insert_with_parents, sample_row
 from harness.contract.model import load_contract
 from harness.engine.db import schema_path, split_statements
 from harness.engine.introspection import schema_snapshot
+from harness.errors import GgenDbError
 
 CONTRACT = load_contract()
 PACKAGE = Path(harness.__file__).resolve().parent
@@ -151,18 +154,20 @@ def test_version_1_plus_the_migration_is_the_shipped_schema() -> None:
     assert CONTRACT.schema_version == 2
 
 
-def test_a_version_1_database_with_an_orphan_is_upgraded_and_the_orphan_reported(tmp_path: Path) -> None:
+def test_a_version_1_database_with_an_orphan_is_reported_and_not_migrated_until_cleaned(tmp_path: Path) -> None:
     path = tmp_path / "v1.db"
     conn = sqlite3.connect(path)
-    conn.executescript(VERSION_1.read_text(encoding="utf-8"))
+    conn.executescript(VERSION_1.read_text(encoding="utf-8"))  # its PRAGMA turns foreign keys on
     conn.execute("PRAGMA foreign_keys = OFF")
-    conn.execute(STAGE.format(id="ghost"))
+    conn.execute(STAGE.format(id="ghost"))  # what a version-1 writer without foreign keys could do
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
-    init_database(path)
-    assert _count(path, "PRAGMA user_version") == 2
-    from harness.checks import check_schema
-
     failed = {f.code: f.message for f in check_schema(db=path).failed}
-    assert "pipeline_metrics" in failed["data_foreign_key_check"]
+    assert "pipeline_metrics: row 1 references a missing receipts row" in failed["data_foreign_key_check"]
+    assert "the database is at schema version 1" in failed["data_schema_drift"]
+    with pytest.raises(GgenDbError, match="orphan"):
+        migrate(path)
+    _shell(path, "DELETE FROM pipeline_metrics WHERE execution_id = 'ghost';")
+    assert migrate(path).to_version == CONTRACT.schema_version
+    assert "data_foreign_key_check" not in {f.code for f in check_schema(db=path).failed}

@@ -8,7 +8,8 @@
 Modules: registry (codes, groups, order), context (what a check sees),
 runner (check_schema), and one module per kind of check: checklist (the 36
 original checks), structure, values, behaviour, rollups, views, queries,
-flows, stored_data, environment, catalog (rules read from the catalogue). Shared
+flows, stored_data, environment, catalog (rules read from the catalogue), triggers, drift (a --db's
+schema against the shipped one). Shared
 helpers: table_sql (CHECKs cut from a CREATE TABLE), implied_sql (the SQL the contract implies), scratch_rows (rows for
 scratch databases), known_rows (a small known data set and its oracles), plans. Importing this package registers them all.
 """
@@ -19,6 +20,7 @@ from harness.checks import (  # noqa: F401  (imported to register their checks, 
     behaviour,
     catalog,
     checklist,
+    drift,
     environment,
     flows,
     queries,

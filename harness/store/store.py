@@ -89,9 +89,10 @@ def database_error(contract: Contract, table: str, error: sqlite3.Error) -> Vali
         return _foreign_key_error(contract, table)
     m = _TRIGGER.match(text)
     if m and m.group(1) in contract.tables:
+        if "(foreign key " in m.group(3):  # schema version 2's triggers keep foreign keys for every connection
+            return _foreign_key_error(contract, m.group(1), m.group(2))
         column = m.group(2) or "(row)"
-        rule = ("unique" if "unique" in m.group(3) else "foreign_key" if "(foreign key " in m.group(3)
-                else _trigger_rule(contract.tables[m.group(1)]))
+        rule = "unique" if "unique" in m.group(3) else _trigger_rule(contract.tables[m.group(1)])
         return ValidationError(m.group(1), column, rule, m.group(3))
     return ValidationError(table, "(row)", "constraint", text)
 
@@ -114,8 +115,9 @@ def _check_error(contract: Contract, constraint: str, text: str) -> ValidationEr
     return ValidationError(table.name, column, _RULE_WORDS.get(word, word), f"refused by {constraint}")
 
 
-def _foreign_key_error(contract: Contract, table: str) -> ValidationError:
+def _foreign_key_error(contract: Contract, table: str, column: str | None = None) -> ValidationError:
     fks = contract.tables[table].foreign_keys if table in contract.tables else ()
+    fks = tuple(fk for fk in fks if column in (None, fk.column))
     if not fks:
         return ValidationError(table, "(row)", "foreign_key", "FOREIGN KEY constraint failed")
     fk = fks[0]

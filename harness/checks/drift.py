@@ -1,0 +1,106 @@
+"""Drift: how a database's schema differs from the shipped schema.sql, object by object.
+
+A database built from an older or hand-edited schema keeps its own CREATE
+statements; the other checks judge those statements against the contract,
+this one lists every table, index, view and trigger that was added, removed
+or changed compared with the shipped schema, so `check --db` shows the drift
+itself beside the promises it breaks. Statements are compared as sqlglot
+tokens (spacing, comments, keyword case and IF NOT EXISTS do not count).
+
+This is the checks' own small comparison: harness.changes (ggen-db diff and
+migrate) sits above the checks and has its richer, classified one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from functools import cache
+
+from sqlglot import TokenType
+from sqlglot.dialects.dialect import Dialect
+
+from harness.checks.context import CheckContext
+from harness.checks.registry import Skip, register
+from harness.engine import db as harness_db
+
+_SQLITE = Dialect.get_or_raise("sqlite")
+_WORDS_SHOWN = 6
+
+
+def statement_words(sql: str) -> tuple[str, ...]:
+    """The statement as tokens: keywords upper-cased, names lower-cased, IF NOT EXISTS dropped."""
+    words: list[str] = []
+    for token in _SQLITE.tokenize(sql):
+        if token.token_type == TokenType.STRING:
+            words.append("'" + token.text.replace("'", "''") + "'")
+        elif token.token_type in (TokenType.VAR, TokenType.IDENTIFIER):
+            words.append(token.text.lower())
+        else:
+            words.append(token.text.upper())
+    for head in range(len(words) - 2):
+        if [w.upper() for w in words[head:head + 3]] == ["IF", "NOT", "EXISTS"]:
+            del words[head:head + 3]
+            break
+    return tuple(words)
+
+
+def _objects(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
+    rows = conn.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+    )
+    return {(kind, name): sql for kind, name, sql in rows}
+
+
+@cache
+def shipped_objects() -> dict[tuple[str, str], str]:
+    """The CREATE statements of the shipped schema.sql, by (type, name)."""
+    conn = harness_db.connect_memory()
+    try:
+        harness_db.apply_schema(conn, harness_db.read_schema(None))
+        return _objects(conn)
+    finally:
+        conn.close()
+
+
+def drift_problems(target: sqlite3.Connection) -> list[str]:
+    actual, shipped = _objects(target), shipped_objects()
+    found = []
+    for key in sorted(set(actual) | set(shipped)):
+        kind, name = key
+        if key not in shipped:
+            found.append(f"{kind} {name}: added (not in the shipped schema.sql)")
+        elif key not in actual:
+            found.append(f"{kind} {name}: removed (the shipped schema.sql has it)")
+        elif statement_words(actual[key]) != statement_words(shipped[key]):
+            found.append(f"{kind} {name}: changed ({_first_difference(actual[key], shipped[key])})")
+    return found
+
+
+def _first_difference(actual: str, shipped: str) -> str:
+    a, b = statement_words(actual), statement_words(shipped)
+    at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    start = max(at - 2, 0)
+    return (f"reads `{' '.join(a[start:at + _WORDS_SHOWN])}` where the shipped one reads "
+            f"`{' '.join(b[start:at + _WORDS_SHOWN])}`")
+
+
+@register(
+    "data_schema_drift",
+    title="the database's schema is the shipped one",
+    group="Stored data",
+    promise="Every table, index, view and trigger stored in the database is the shipped schema.sql's, word "
+    "for word (spacing, comments and IF NOT EXISTS aside): nothing added, removed or changed. Each difference "
+    "is listed with the words that differ.",
+    fix="Run `ggen-db migrate` for a database at an older schema version; otherwise recreate or drop the "
+    "objects listed (ggen-db diff shows the full comparison).",
+)
+def schema_drift(ctx: CheckContext) -> Iterable[str]:
+    if ctx.target_kind != "db":
+        raise Skip("applies to a database; a schema file is judged against the contract by the other checks")
+    version = ctx.target.execute("PRAGMA user_version").fetchone()[0]
+    found = drift_problems(ctx.target)
+    if found and version != ctx.contract.schema_version:
+        found.insert(0, f"the database is at schema version {version}, the shipped schema is version "
+                        f"{ctx.contract.schema_version}")
+    return found
