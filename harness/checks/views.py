@@ -6,11 +6,16 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
 from harness.checks import known_rows
 from harness.checks.context import CheckContext
 from harness.checks.plans import describe, full_scans
 from harness.checks.registry import Broken, over_bounded_views, over_views, register
 from harness.checks.scratch_rows import insert_with_parents, sample_row
+from harness.checks.table_sql import compact
 from harness.contract.model import utc_text
 from harness.engine.introspection import quote_identifier
 
@@ -158,3 +163,37 @@ def audit_window(ctx: CheckContext) -> Iterable[str]:
         if execution_id in expected and count != expected[execution_id]:
             yield f"{view}.audit_entries: {execution_id} counts {count}, expected {expected[execution_id]} " \
                   "(the same agent's audit rows within [timestamp, timestamp + duration_ms])"
+
+
+@register(
+    "view_{view}_sql",
+    title="view {view} reads as the contract declares (LIMIT, ORDER BY, tables)",
+    group="Rules as stored",
+    subjects=over_views,
+    promise="The view's SQL as stored (parsed by sqlglot) has an outer LIMIT equal to the contract's max_rows "
+    "(none when the contract sets none), an ORDER BY (every view promises an order), and reads only tables the "
+    "contract declares. A failure quotes what was read.",
+    fix="Write the view as schema.sql does: ORDER BY as documented, LIMIT max_rows, contract tables only.",
+)
+def view_sql(ctx: CheckContext, view: str) -> Iterable[str]:
+    actual = ctx.info.views.get(view)
+    if actual is None:
+        raise Broken(f"{view}: view is missing")
+    try:
+        select = sqlglot.parse_one(actual.sql, read="sqlite").expression
+    except SqlglotError as e:
+        raise Broken(f"{view}: its SQL cannot be parsed ({e})") from e
+    if not isinstance(select, exp.Select):
+        raise Broken(f"{view}: reads `{compact(actual.sql)}`, not a single SELECT")
+    limit = select.args.get("limit")
+    read_limit = limit.sql(dialect="sqlite") if limit is not None else "no LIMIT"
+    max_rows = ctx.contract.views[view].max_rows
+    if max_rows is None and limit is not None:
+        yield f"{view}: reads `{read_limit}`; the contract sets no max_rows"
+    elif max_rows is not None and (limit is None or limit.expression.sql() != str(max_rows)):
+        yield f"{view}: reads `{read_limit}`, the contract's max_rows is {max_rows}"
+    if select.args.get("order") is None:
+        yield f"{view}: reads no ORDER BY (`{compact(actual.sql)}`); the contract documents its order"
+    unknown = sorted({t.name for t in select.find_all(exp.Table)} - set(ctx.contract.tables))
+    if unknown:
+        yield f"{view}: reads {', '.join(unknown)}, which the contract does not declare"
