@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from _versions import V1_TEXT
 
 from harness.changes.diff import Waiver
 from harness.changes.gate_result import FAIL, PASS, SKIP
@@ -18,7 +17,14 @@ from harness.contract.model import DEFAULT_CONTRACT
 from harness.gate import run_gate
 from harness.reports.gate_report import render_junit, render_markdown
 
-CONTRACT_TEXT = (Path(__file__).resolve().parents[1] / "harness" / "contract" / DEFAULT_CONTRACT).read_text("utf-8")
+ROOT = Path(__file__).resolve().parents[1]
+CONTRACT_TEXT = (ROOT / "harness" / "contract" / DEFAULT_CONTRACT).read_text("utf-8")
+# The base is the shipped schema with its migrations (the checks of today judge it); a change is the next version.
+BASE_TEXT = (ROOT / "schema.sql").read_text("utf-8")
+BASE_MIGRATIONS = {f"harness/migrations/{p.name}": p.read_text("utf-8")
+                   for p in sorted((ROOT / "harness" / "migrations").glob("[0-9][0-9][0-9][0-9]_*.*"))}
+BASE_VERSION = json.loads(CONTRACT_TEXT)["schema_version"]
+NEXT = f"{BASE_VERSION + 1:04d}"
 NEW_INDEX = "CREATE INDEX IF NOT EXISTS idx_workflow_sessions_agent_count ON workflow_sessions (agent_count);"
 NEW_QUERY = {
     "doc": "Sessions with a given number of agents.",
@@ -57,23 +63,24 @@ def contract_with_index(version: int) -> str:
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """base: version 1 and its contract; safe, breaking, unmigrated, diverging: one change each."""
+    """base: the shipped schema, its contract and migrations; safe, breaking, unmigrated, diverging: one change each."""
     path = tmp_path_factory.mktemp("gate-repo")
     git(path, "init", "-q", "-b", "base")
-    commit(path, {"schema.sql": V1_TEXT, "harness/contract/contract.json": CONTRACT_TEXT}, "version 1")
-    with_index = V1_TEXT + NEW_INDEX + "\n"
-    commit(path, {"schema.sql": with_index, "harness/contract/contract.json": contract_with_index(2),
-                  "harness/migrations/0002_sessions_agent_count_index.sql": NEW_INDEX + "\n"},
+    commit(path, {"schema.sql": BASE_TEXT, "harness/contract/contract.json": CONTRACT_TEXT, **BASE_MIGRATIONS},
+           f"version {BASE_VERSION}")
+    with_index = BASE_TEXT + NEW_INDEX + "\n"
+    commit(path, {"schema.sql": with_index, "harness/contract/contract.json": contract_with_index(BASE_VERSION + 1),
+                  f"harness/migrations/{NEXT}_sessions_agent_count_index.sql": NEW_INDEX + "\n"},
            "an index for a new documented query, with its migration", branch="safe")
-    commit(path, {"schema.sql": with_index, "harness/contract/contract.json": contract_with_index(2)},
+    commit(path, {"schema.sql": with_index, "harness/contract/contract.json": contract_with_index(BASE_VERSION + 1)},
            "the same index, no migration", branch="unmigrated")
-    commit(path, {"schema.sql": with_index, "harness/contract/contract.json": contract_with_index(2),
-                  "harness/migrations/0002_wrong_index.sql":
+    commit(path, {"schema.sql": with_index, "harness/contract/contract.json": contract_with_index(BASE_VERSION + 1),
+                  f"harness/migrations/{NEXT}_wrong_index.sql":
                       "CREATE INDEX idx_workflow_sessions_agent_count ON workflow_sessions (agent_count, status);\n"},
            "the index, and a migration that builds another one", branch="diverging")
-    commit(path, {"schema.sql": V1_TEXT.replace("LIMIT 100;", "LIMIT 50;"),
-                  "harness/migrations/0002_recent_50.sql":
-                      "DROP VIEW recent_executions;\n" + _view(V1_TEXT.replace("LIMIT 100;", "LIMIT 50;"))},
+    commit(path, {"schema.sql": BASE_TEXT.replace("LIMIT 100;", "LIMIT 50;"),
+                  f"harness/migrations/{NEXT}_recent_50.sql":
+                      "DROP VIEW recent_executions;\n" + _view(BASE_TEXT.replace("LIMIT 100;", "LIMIT 50;"))},
            "recent_executions shows 50 rows", branch="breaking")
     git(path, "checkout", "-q", "base")
     return path
@@ -88,7 +95,7 @@ def test_a_safe_change_with_its_migration_passes(repo: Path) -> None:
     result = run_gate("base", "safe", repo=repo, bench=False)
     assert result.verdicts == {"check": PASS, "diff": PASS, "migration": PASS, "bench": SKIP}
     assert result.ok
-    assert result.migration.migrations == ("0002_sessions_agent_count_index.sql",)
+    assert result.migration.migrations == (f"{NEXT}_sessions_agent_count_index.sql",)
     assert [f.code for f in result.diff.findings] == ["SF103"]
 
 
@@ -112,7 +119,7 @@ def test_a_waiver_in_review_lets_the_breaking_change_pass(repo: Path) -> None:
 def test_a_change_without_a_migration_fails(repo: Path) -> None:
     result = run_gate("base", "unmigrated", repo=repo, bench=False)
     assert result.verdicts["migration"] == FAIL and not result.ok
-    assert "1 change(s) need a migration and harness/migrations/ has none after version 1" in result.migration.summary
+    assert f"1 change(s) need a migration and harness/migrations/ has none after version {BASE_VERSION}" in result.migration.summary
     assert result.migration.problems == ("index idx_workflow_sessions_agent_count added",)
 
 
@@ -124,7 +131,7 @@ def test_a_migration_that_does_not_converge_fails(repo: Path) -> None:
 
 
 def test_the_working_tree_is_the_default_head(repo: Path) -> None:
-    (repo / "schema.sql").write_text(V1_TEXT.replace("LIMIT 100;", "LIMIT 50;"), encoding="utf-8")
+    (repo / "schema.sql").write_text(BASE_TEXT.replace("LIMIT 100;", "LIMIT 50;"), encoding="utf-8")
     try:
         result = run_gate("base", repo=repo, bench=False)
     finally:
