@@ -11,11 +11,11 @@ import pytest
 from _versions import V1, V1_TEXT
 
 from harness.changes.diff import Waiver, diff_schemas, load_severities, load_waivers
-from harness.changes.diff_report import line_of, render_github, render_markdown
 from harness.changes.install import init_database
 from harness.changes.rules import RULES, render_catalogue
 from harness.cli import main
 from harness.errors import InputError
+from harness.reports.diff_report import line_of, render_github, render_markdown
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 LIMIT_50 = V1_TEXT.replace("LIMIT 100;", "LIMIT 50;")

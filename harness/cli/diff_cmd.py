@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.atomic import write_text
-from harness.changes import diff_report
 from harness.changes.diff import DiffReport, diff_schemas, load_severities, load_waivers
+from harness.cli._command import add_command
+from harness.reports import diff_report
 
 DEFAULT_CONFIG = Path(".ggen-db") / "diff.json"
 DEFAULT_WAIVERS = Path(".ggen-db") / "waivers.json"
+
+if TYPE_CHECKING:
+    from harness.cli._command import Subparsers
 
 EXAMPLE = """\
 example:
@@ -18,22 +23,19 @@ example:
   ggen-db diff old.sql new.sql --format github --waivers .ggen-db/waivers.json
 """
 
+SUMMARY = "judge a schema change against the deployed schema (rule codes, classes, exit 1 when breaking)"
+DESCRIPTION = (
+    "Compare two schemas' normalized catalogs (tables, columns, CHECKs, keys, indexes, views, "
+    "triggers) and classify every difference with a stable rule code: destructive, breaking for "
+    "writers, breaking for readers, data-dependent (decided on --data), needs a table rebuild, safe. "
+    "OLD and NEW are each a schema file, a database (read-only) or git:REV[:PATH] (PATH defaults to "
+    "schema.sql). Exit 0 when nothing fails, 1 when a finding fails (destructive or breaking, unless "
+    "waived or configured to warn), 2 for bad input."
+)
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser(
-        "diff",
-        help="judge a schema change against the deployed schema (rule codes, classes, exit 1 when breaking)",
-        description=(
-            "Compare two schemas' normalized catalogs (tables, columns, CHECKs, keys, indexes, views, "
-            "triggers) and classify every difference with a stable rule code: destructive, breaking for "
-            "writers, breaking for readers, data-dependent (decided on --data), needs a table rebuild, safe. "
-            "OLD and NEW are each a schema file, a database (read-only) or git:REV[:PATH] (PATH defaults to "
-            "schema.sql). Exit 0 when nothing fails, 1 when a finding fails (destructive or breaking, unless "
-            "waived or configured to warn), 2 for bad input."
-        ),
-        epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+
+def register(sub: Subparsers) -> None:
+    parser = add_command(sub, "diff", SUMMARY, DESCRIPTION, EXAMPLE)
     parser.add_argument("old", metavar="OLD", help="the deployed schema: FILE, DB or git:REV[:PATH]")
     parser.add_argument("new", metavar="NEW", help="the proposed schema: FILE, DB or git:REV[:PATH]")
     add_judging_options(parser)

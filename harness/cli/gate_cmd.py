@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.atomic import write_text
 from harness.bench.scales import SCALES
+from harness.cli._command import add_command
 from harness.cli.diff_cmd import add_judging_options, judging
 from harness.gate import run_gate
 from harness.reports import gate_report
+
+if TYPE_CHECKING:
+    from harness.cli._command import Subparsers
 
 EXAMPLE = """\
 example:
@@ -17,21 +22,18 @@ example:
   ggen-db gate --base HEAD~1 --head HEAD --no-bench
 """
 
+SUMMARY = "the CI gate of a schema change: check, diff, migration convergence, A/B bench"
+DESCRIPTION = (
+    "Judge the schema change between two git revisions: the head schema keeps the contract (check), "
+    "the change is classified with the diff's rule codes, severities and waivers (diff), every schema "
+    "change ships as a migration that converges on a populated base database (migration), and "
+    "the head schema is not slower than the base in a quick A/B benchmark (bench). One Markdown "
+    "summary, verdict first. Exit 0 every part passes, 1 a part fails, 2 bad input."
+)
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser(
-        "gate",
-        help="the CI gate of a schema change: check, diff, migration convergence, A/B bench",
-        description=(
-            "Judge the schema change between two git revisions: the head schema keeps the contract (check), "
-            "the change is classified with the diff's rule codes, severities and waivers (diff), every change "
-            "init cannot apply has a migration that converges on a populated base database (migration), and "
-            "the head schema is not slower than the base in a quick A/B benchmark (bench). One Markdown "
-            "summary, verdict first. Exit 0 every part passes, 1 a part fails, 2 bad input."
-        ),
-        epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+
+def register(sub: Subparsers) -> None:
+    parser = add_command(sub, "gate", SUMMARY, DESCRIPTION, EXAMPLE)
     parser.add_argument("--base", required=True, metavar="REV", help="the revision the change is judged against")
     parser.add_argument("--head", metavar="REV", help="the revision carrying the change (default: the working tree)")
     parser.add_argument("--repo", default=".", metavar="DIR", help="the git repository (default: .)")

@@ -6,9 +6,10 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from harness.changes.install import DEFAULT_DB_ENV, DEFAULT_DB_PATH, InitResult, init_database
+from harness.changes.install import DEFAULT_DB_ENV, DEFAULT_DB_PATH, init_database
 from harness.changes.migrate import SchemaDriftError
 from harness.cli._command import add_command
+from harness.reports.changes_text import render_drift, render_init
 
 if TYPE_CHECKING:
     from harness.cli._command import Subparsers
@@ -50,27 +51,5 @@ def run(args: argparse.Namespace) -> int:
         print(render_drift(drift))
         print(f"Error: {drift}", file=sys.stderr)
         return 1
-    print(render(result))
+    print(render_init(result))
     return 0
-
-
-def render_drift(drift: SchemaDriftError) -> str:
-    """The differences, database -> schema, one per line."""
-    return "\n".join(["drift (database -> schema):", *(f"  {line}" for line in drift.details())])
-
-
-def render(result: InitResult) -> str:
-    verb = "created" if result.created_file else "opened"
-    lines = [
-        f"{verb} {result.path} (schema version {result.previous_version} -> {result.schema_version}, "
-        f"journal_mode={result.journal_mode})",
-    ]
-    for label, created, total in (
-        ("tables", result.created_tables, result.tables),
-        ("indexes", result.created_indexes, result.indexes),
-        ("views", result.created_views, result.views),
-        ("triggers", result.created_triggers, result.triggers),
-    ):
-        added = ", ".join(created) if created else "none"
-        lines.append(f"  {label}: {len(total)} ({len(created)} added: {added})")
-    return "\n".join(lines)

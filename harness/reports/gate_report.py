@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from harness.changes.diff_report import render_markdown as render_diff_markdown
-from harness.changes.diff_report import summary as diff_summary
 from harness.changes.gate_result import FAIL, GateResult
 from harness.reports import junit
 from harness.reports.charts import format_ms
+from harness.reports.diff_report import render_markdown as render_diff_markdown
+from harness.reports.diff_report import summary as diff_summary
 
 _ICON = {"PASS": "✅", "FAIL": "❌", "SKIP": "⏭️"}
 
