@@ -66,7 +66,7 @@ def _bench_section(result: GateResult) -> list[str]:
     lines = [f"## Benchmark (head vs base schema): {part.verdict}", "", part.summary + "."]
     if part.report is None:
         return lines
-    lines += ["", "| workload | head p50 | base p50 | ratio | verdict |", "|---|---|---|---|---|"]
+    lines += ["", "| workload | head p50 | base p50 | head/base | SLO budget (the sign-off judges it) |", "|---|---|---|---|---|"]
     for r in part.report.results:
         c = r.comparison
         base = format_ms(c.baseline_p50_ms) if c else "-"
