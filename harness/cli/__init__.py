@@ -1,8 +1,9 @@
 """The `ggen-db` command: a thin layer over the Python API.
 
 Each subcommand lives in its own module with `register(subparsers)`, which
-adds its parser and sets `func`; `func(args)` calls one API function and
-renders the result, returning the exit status. Errors of ggen-db's own type
+adds its parser (cli._command.add_command) and sets `func`; `func(args)` calls
+one API function and renders the result with harness.reports, returning the
+exit status. Long commands show progress through cli._progress. Errors of ggen-db's own type
 become one line and exit 2; everything else is a bug and keeps its traceback.
 """
 
