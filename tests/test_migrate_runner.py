@@ -16,6 +16,7 @@ from harness.changes.versions import MigrationError, Versions, find_migrations
 from harness.cli import main
 from harness.contract.model import load_contract
 from harness.engine import db
+from harness.engine.db import split_statements
 
 # sha256 of `git show ce2e1bd:schema.sql`, the schema deployed databases have
 V1_SHA256 = "e6229607d41de7bedff823273ea7ba771f8d120479b5501a497ad6d856bbee10"
@@ -271,3 +272,33 @@ def test_cli_migrate_reports_drift_exit_1(tmp_path: Path, capsys: pytest.Capture
 def test_cli_migrate_missing_database_is_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["migrate", str(tmp_path / "none.db")]) == 2
     assert capsys.readouterr().err == f"Error: DB {tmp_path / 'none.db'}: no such file (create it with `ggen-db init`)\n"
+
+
+ROLLUP_DELETE = next(s for s in split_statements(V1_TEXT) if "TRIGGER IF NOT EXISTS receipts_rollup_delete" in s)
+ROLLUP_DELETE = ROLLUP_DELETE[ROLLUP_DELETE.index("CREATE") :]
+FK_TRIGGER = "CREATE TRIGGER t_fk BEFORE INSERT ON receipts BEGIN SELECT 1; END;"
+
+
+@pytest.mark.parametrize(
+    ("migration", "recomputed"),
+    [
+        (FK_TRIGGER, False),  # a trigger on a base table that writes no rollup
+        ("DROP TRIGGER receipts_rollup_delete;\n" + ROLLUP_DELETE.replace("total_executions - 1", "total_executions - (1)"),
+         True),  # a rollup trigger edited
+    ],
+)
+def test_rollups_are_recomputed_when_a_migration_touches_them(tmp_path: Path, migration: str, recomputed: bool) -> None:
+    directory = tmp_path / "migrations"
+    _write(directory, "0002_change.sql", migration + "\n")
+    head = V1_TEXT + "\n" + FK_TRIGGER + "\n" if not recomputed else V1_TEXT.replace(
+        ROLLUP_DELETE, ROLLUP_DELETE.replace("total_executions - 1", "total_executions - (1)"))
+    versions = Versions(V1_TEXT, find_migrations(directory), head)
+    target = tmp_path / "g.db"
+    conn = database_at_version_1(target)
+    add_receipt(conn, "exec-1")
+    conn.execute("UPDATE agent_execution_stats SET total_files_generated = 99")  # a stale rollup
+    conn.close()
+    result = migrate(target, versions=versions, backup_path=tmp_path / "b.db")
+    assert result.verification is not None and result.verification.ok == recomputed
+    stored = db.connect(target).execute("SELECT total_files_generated FROM agent_execution_stats").fetchone()[0]
+    assert stored == (0 if recomputed else 99)

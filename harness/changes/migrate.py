@@ -212,7 +212,17 @@ def _touches_rollups(changes: list[Change]) -> bool:
     """The migration changed a rollup table, its base table or a trigger on either: recompute the rollups
     (a rebuild of a base table re-inserts its rows with the triggers gone)."""
     tables = {t for r in ROLLUPS.values() for t in (r.table, r.base)}
-    return any((c.table in tables or c.name in tables) and c.kind != "index" for c in changes)
+    rollups = {r.table for r in ROLLUPS.values()}
+    return any(_touches(c, tables, rollups) for c in changes)
+
+
+def _touches(change: Change, tables: set[str], rollups: set[str]) -> bool:
+    if change.kind == "index" or not (change.table in tables or change.name in tables):
+        return False
+    if change.kind == "trigger":  # only a trigger that writes a rollup (not, say, a foreign key check)
+        text = f"{change.old} {change.new}"
+        return any(name in text for name in rollups)
+    return True
 
 
 def _recompute_rollups(conn: sqlite3.Connection) -> None:

@@ -41,9 +41,14 @@ def render_migrate(result: MigrateResult) -> str:
         took = f" ({timings[step.version]:.2f} s)" if step.version in timings else ""
         lines.append(f"  {step.version:04d} {step.name}{took}")
         if result.dry_run:
-            lines += [f"      {' '.join(s.split())[:150]}" for s in step.statements]
+            lines += [f"      {_one_line(s)[:150]}" for s in step.statements]
     if result.verification is not None:
         lines += [f"  check {name}: {outcome}" for name, outcome in result.verification.results]
         lines.append(f"  checks took {result.verification.seconds:.2f} s")
     lines.append(f"  total {result.seconds:.2f} s")
     return "\n".join(lines)
+
+
+def _one_line(statement: str) -> str:
+    """A statement on one line, its comment lines left out."""
+    return " ".join(" ".join(line for line in statement.splitlines() if not line.lstrip().startswith("--")).split())
