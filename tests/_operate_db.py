@@ -8,8 +8,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from harness.changes.install import init_database
-from harness.cli import build_parser
+from harness.cli import build_parser, main
 from harness.store.store import Store
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -110,3 +112,13 @@ def undocumented(command: str) -> list[str]:
         if line.strip() and line.strip() not in section:
             missing.append(f"example line {line.strip()!r}")
     return missing
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """The CLI in this process: (exit status, stdout, stderr); argparse's SystemExit is a status too."""
+    try:
+        code = main(list(argv))
+    except SystemExit as e:
+        code = int(e.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err

@@ -5,23 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from _operate_db import known_database, undocumented
-
-from harness.cli import main
+from _operate_db import known_database
+from _operate_db import run_cli as run
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return known_database(tmp_path / "known.db")
 
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as e:
-        code = int(e.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_dry_run_then_the_move(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -53,10 +44,3 @@ def test_bad_input_is_one_line_and_exit_2(db: Path, capsys: pytest.CaptureFixtur
 def test_the_database_itself_is_refused(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "archive", str(db), "--before", "2026-01-29", "--to", str(db)) == (
         2, "", f"Error: --to {db}: is the database itself\n")
-
-
-def test_help_ends_with_an_example_and_the_readme_documents_it(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "archive", "--help")
-    assert code == 0
-    assert out.rstrip().splitlines()[-3] == "example:"
-    assert undocumented("archive") == []

@@ -6,23 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from _operate_db import known_database, undocumented
-
-from harness.cli import main
+from _operate_db import known_database
+from _operate_db import run_cli as run
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return known_database(tmp_path_factory.mktemp("export") / "known.db")
 
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as e:
-        code = int(e.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_receipts_as_jsonl(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -73,10 +64,3 @@ def test_bad_input_is_one_line_and_exit_2(db: Path, capsys: pytest.CaptureFixtur
 def test_out_in_a_missing_directory(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "export", str(db), "audit", "--out", str(tmp_path / "no" / "a.jsonl"))
     assert code == 2 and err.startswith(f"Error: --out {tmp_path / 'no' / 'a.jsonl'}: cannot write in ")
-
-
-def test_help_ends_with_an_example_and_the_readme_documents_it(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "export", "--help")
-    assert code == 0
-    assert out.rstrip().splitlines()[-4] == "example:"
-    assert undocumented("export") == []

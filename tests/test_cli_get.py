@@ -6,23 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from _operate_db import known_database, undocumented
-
-from harness.cli import main
+from _operate_db import known_database
+from _operate_db import run_cli as run
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return known_database(tmp_path_factory.mktemp("get") / "known.db")
 
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as e:
-        code = int(e.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_a_receipt_with_its_metrics_violations_and_audit_window(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -83,10 +74,3 @@ def test_bad_input_is_one_line_and_exit_2(db: Path, tmp_path: Path, capsys: pyte
         "(see --help)\n")
     assert run(capsys, "get", str(tmp_path / "no.db"), "memory", "a") == (
         2, "", f"Error: DB {tmp_path / 'no.db'}: no such file\n")
-
-
-def test_help_ends_with_an_example_and_the_readme_documents_it(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "get", "--help")
-    assert code == 0
-    assert out.rstrip().splitlines()[-3] == "example:"
-    assert undocumented("get") == []

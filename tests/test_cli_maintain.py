@@ -7,9 +7,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from _operate_db import known_database, undocumented
+from _operate_db import known_database
+from _operate_db import run_cli as run
 
-from harness.cli import main
 from harness.operate import maintain as maintain_module
 from harness.operate.maintain import maintain
 
@@ -18,14 +18,6 @@ from harness.operate.maintain import maintain
 def db(tmp_path: Path) -> Path:
     return known_database(tmp_path / "known.db")
 
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as e:
-        code = int(e.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def steps(out: str) -> list[str]:
@@ -104,10 +96,3 @@ def test_a_damaged_database_stops_after_the_integrity_check(tmp_path: Path, caps
     lines = steps(out)
     assert lines[0].startswith("integrity_check: ") and "problems" in lines[0]
     assert lines[-1] == f"{db} is damaged: no other step ran (restore a backup: ggen-db backup --force)"
-
-
-def test_help_ends_with_an_example_and_the_readme_documents_it(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "maintain", "--help")
-    assert code == 0
-    assert out.rstrip().splitlines()[-3] == "example:"
-    assert undocumented("maintain") == []

@@ -6,23 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from _operate_db import known_database, undocumented
-
-from harness.cli import main
+from _operate_db import known_database
+from _operate_db import run_cli as run
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return known_database(tmp_path_factory.mktemp("query") / "known.db")
 
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as e:
-        code = int(e.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def ids(out: str, key: str = "id") -> list[object]:
@@ -159,10 +150,3 @@ def test_query_never_writes(db: Path, capsys: pytest.CaptureFixture[str]) -> Non
     before = db.read_bytes()
     run(capsys, "query", str(db), "receipts", "--agent", "*")
     assert db.read_bytes() == before
-
-
-def test_help_ends_with_an_example_and_the_readme_documents_it(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "query", "--help")
-    assert code == 0
-    assert out.rstrip().splitlines()[-3] == "example:"
-    assert undocumented("query") == []

@@ -6,24 +6,16 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from _operate_db import TABLES, known_database, undocumented
+from _operate_db import TABLES, known_database
+from _operate_db import run_cli as run
 
 from harness.checks import check_schema
-from harness.cli import main
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return known_database(tmp_path / "known.db")
 
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as e:
-        code = int(e.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def counts(path: Path) -> dict[str, int]:
@@ -85,10 +77,3 @@ def test_an_existing_backup_file_is_refused_and_nothing_is_deleted(db: Path, tmp
 def test_backup_and_no_backup_together(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "reset", str(db), "--yes", "--no-backup", "--backup", "x.db") == (
         2, "", "Error: --backup and --no-backup: give one\n")
-
-
-def test_help_ends_with_an_example_and_the_readme_documents_it(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "reset", "--help")
-    assert code == 0
-    assert out.rstrip().splitlines()[-3] == "example:"
-    assert undocumented("reset") == []

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from _operate_db import known_database, undocumented
+from _operate_db import known_database
+from _operate_db import run_cli as run
 
-from harness.cli import main
 from harness.operate.stats import stats
 
 
@@ -16,14 +16,6 @@ from harness.operate.stats import stats
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return known_database(tmp_path_factory.mktemp("stats") / "known.db")
 
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as e:
-        code = int(e.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_every_section_as_json(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -89,10 +81,3 @@ def test_tables_and_jsonl(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_bad_input_is_one_line_and_exit_2(db: Path, capsys: pytest.CaptureFixture[str], argv: list[str],
                                           message: str) -> None:
     assert run(capsys, "stats", str(db), *argv) == (2, "", message + "\n")
-
-
-def test_help_ends_with_an_example_and_the_readme_documents_it(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "stats", "--help")
-    assert code == 0
-    assert out.rstrip().splitlines()[-3] == "example:"
-    assert undocumented("stats") == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from harness.cli._command import add_command
 from harness.cli._formats import positive_int
 from harness.operate.archive import BATCH_RECEIPTS, BATCH_ROWS, ArchiveResult, archive
 
@@ -14,23 +15,20 @@ example:
   ggen-db archive .ggen/ggen.db --before 2026-01-01 --to archive/ggen-2025.db
 """
 
+SUMMARY = "move receipts, audit rows and finished sessions older than a time into an archive database"
+DESCRIPTION = (
+    "Move the receipts older than --before with their stage metrics and SLO violations, the audit "
+    "rows older than --before, and the sessions that finished before it with their collisions, from "
+    "DB into ARCHIVE (created with DB's own schema when missing; an existing one must have exactly "
+    "that schema). Batches, each one transaction over both files: DB's writers wait for a batch, "
+    "never fail. The rollups of both files stay exact. A kill at any moment loses nothing; the batch "
+    "in flight may be left in both files (identical), and the next run finishes the move. "
+    "--dry-run only counts."
+)
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser(
-        "archive",
-        help="move receipts, audit rows and finished sessions older than a time into an archive database",
-        description=(
-            "Move the receipts older than --before with their stage metrics and SLO violations, the audit "
-            "rows older than --before, and the sessions that finished before it with their collisions, from "
-            "DB into ARCHIVE (created with DB's own schema when missing; an existing one must have exactly "
-            "that schema). Batches, each one transaction over both files: DB's writers wait for a batch, "
-            "never fail. The rollups of both files stay exact. A kill at any moment loses nothing; the batch "
-            "in flight may be left in both files (identical), and the next run finishes the move. "
-            "--dry-run only counts."
-        ),
-        epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(sub, "archive", SUMMARY, DESCRIPTION, EXAMPLE)
     parser.add_argument("db", metavar="DB", help="the database to move rows out of (must exist)")
     parser.add_argument("--before", metavar="WHEN", required=True,
                         help="move what is older than this: a date, a timestamp, or a duration back from now (90d)")

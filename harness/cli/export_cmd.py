@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from harness.atomic import Replacing
+from harness.cli._command import add_command
 from harness.cli._progress import ProgressDisplay, add_progress_option, wanted
 from harness.errors import InputError
 from harness.operate.export import EXPORTS, FORMATS, ExportResult, export
@@ -21,22 +22,19 @@ example:
   ggen-db export old.db receipts | ggen-db ingest new.db -
 """
 
+SUMMARY = "write receipts (with their stage metrics and violations) or audit rows as JSON Lines or CSV"
+DESCRIPTION = (
+    "Write the receipts or the audit rows of DB (opened read-only), oldest first, to stdout or "
+    "--out FILE. JSON Lines are the format ggen-db ingest reads: each receipt line is followed by "
+    "its stage_metric and slo_violation lines, so that ingesting the file into an empty database "
+    "gives the same rows. CSV holds one table (receipts alone, or audit rows). The export is one "
+    "snapshot and is streamed (memory does not grow with the data); --out is written to a "
+    "temporary file and renamed into place when complete. Progress goes to stderr on a terminal."
+)
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser(
-        "export",
-        help="write receipts (with their stage metrics and violations) or audit rows as JSON Lines or CSV",
-        description=(
-            "Write the receipts or the audit rows of DB (opened read-only), oldest first, to stdout or "
-            "--out FILE. JSON Lines are the format ggen-db ingest reads: each receipt line is followed by "
-            "its stage_metric and slo_violation lines, so that ingesting the file into an empty database "
-            "gives the same rows. CSV holds one table (receipts alone, or audit rows). The export is one "
-            "snapshot and is streamed (memory does not grow with the data); --out is written to a "
-            "temporary file and renamed into place when complete. Progress goes to stderr on a terminal."
-        ),
-        epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(sub, "export", SUMMARY, DESCRIPTION, EXAMPLE)
     parser.add_argument("db", metavar="DB", help="the database to read (must exist)")
     parser.add_argument("what", metavar="WHAT", choices=EXPORTS, help=" or ".join(EXPORTS))
     parser.add_argument("--since", metavar="WHEN", help="from this time on: 24h, 7d, 30m, a date or a timestamp")

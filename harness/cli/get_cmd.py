@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from harness.cli._command import add_command
 from harness.cli._formats import add_format_option, chosen_format
 from harness.errors import UsageError
 from harness.operate.reads import get_memory, get_receipt
@@ -17,21 +18,18 @@ example:
   ggen-db get .ggen/ggen.db memory agent-01 --format table
 """
 
+SUMMARY = "one receipt (with its stage metrics, violations and audit rows) or one agent's memory"
+DESCRIPTION = (
+    "Print one record. 'receipt EXECUTION_ID': the receipt, its stage metrics, its SLO violations "
+    "and the agent's audit rows inside the execution's window [timestamp_utc, finished_utc]. "
+    "'memory AGENT_ID': the agent's memory row. DB is opened read-only. json prints one object "
+    "with a key per section, jsonl one line per row with its section as 'kind', table one table "
+    "per section; csv only for memory (one table). Exit status 1 when there is no such record."
+)
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser(
-        "get",
-        help="one receipt (with its stage metrics, violations and audit rows) or one agent's memory",
-        description=(
-            "Print one record. 'receipt EXECUTION_ID': the receipt, its stage metrics, its SLO violations "
-            "and the agent's audit rows inside the execution's window [timestamp_utc, finished_utc]. "
-            "'memory AGENT_ID': the agent's memory row. DB is opened read-only. json prints one object "
-            "with a key per section, jsonl one line per row with its section as 'kind', table one table "
-            "per section; csv only for memory (one table). Exit status 1 when there is no such record."
-        ),
-        epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(sub, "get", SUMMARY, DESCRIPTION, EXAMPLE)
     parser.add_argument("db", metavar="DB", help="the database to read (must exist)")
     parser.add_argument("kind", metavar="KIND", choices=("receipt", "memory"), help="receipt or memory")
     parser.add_argument("key", metavar="ID", help="the receipt's execution_id, or the agent_id")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from harness.cli._command import add_command
 from harness.operate.maintain import MaintainResult, maintain
 
 EXIT_DAMAGED = 1
@@ -13,22 +14,19 @@ example:
   ggen-db maintain .ggen/ggen.db --vacuum --analyze
 """
 
+SUMMARY = "integrity check, then optimize and checkpoint (ANALYZE, VACUUM when asked)"
+DESCRIPTION = (
+    "Maintain DB: PRAGMA integrity_check and foreign_key_check first (a damaged database is reported, "
+    "exit status 1, and nothing else runs), then PRAGMA optimize, then the asked steps: ANALYZE "
+    "(kept only if every documented query still uses its index with the new statistics, else rolled "
+    "back), wal_checkpoint(TRUNCATE), VACUUM (only with twice the database's size free on its disk). "
+    "Without --analyze, --checkpoint or --vacuum the checkpoint runs. Each step reports what it "
+    "changed. Writers wait while a step holds the write lock; VACUUM holds it for the whole copy."
+)
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser(
-        "maintain",
-        help="integrity check, then optimize and checkpoint (ANALYZE, VACUUM when asked)",
-        description=(
-            "Maintain DB: PRAGMA integrity_check and foreign_key_check first (a damaged database is reported, "
-            "exit status 1, and nothing else runs), then PRAGMA optimize, then the asked steps: ANALYZE "
-            "(kept only if every documented query still uses its index with the new statistics, else rolled "
-            "back), wal_checkpoint(TRUNCATE), VACUUM (only with twice the database's size free on its disk). "
-            "Without --analyze, --checkpoint or --vacuum the checkpoint runs. Each step reports what it "
-            "changed. Writers wait while a step holds the write lock; VACUUM holds it for the whole copy."
-        ),
-        epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(sub, "maintain", SUMMARY, DESCRIPTION, EXAMPLE)
     parser.add_argument("db", metavar="DB", help="the database to maintain (must exist)")
     parser.add_argument("--analyze", action="store_true", help="run ANALYZE (kept only if no documented query "
                         "leaves its index)")

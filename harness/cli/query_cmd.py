@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from harness.cli._command import add_command
 from harness.cli._formats import add_format_option, chosen_format, positive_int
 from harness.operate.reads import DEFAULT_LIMIT, SOURCES, Filters, query
 from harness.reports.rows import write_rows
@@ -15,22 +16,19 @@ example:
   ggen-db query .ggen/ggen.db audit --since 2026-01-29 --until 2026-01-30 --limit 20 --format csv
 """
 
+SUMMARY = "the newest rows of receipts, memory, audit, sessions, collisions or violations"
+DESCRIPTION = (
+    "Print the newest rows of TABLE (newest first) that pass the filters, read through the "
+    "documented queries of the contract (each served by its index). DB is opened read-only. "
+    "Timestamps come as stored and as their UTC value (the *_utc columns). An agent pattern "
+    "that matches nothing is an empty result, not an error. Filters are parameters, never SQL. "
+    "--status applies to receipts, audit and sessions; --severity to collisions and violations; "
+    "--agent to every table but sessions (collisions: either agent; violations: the receipt's)."
+)
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser(
-        "query",
-        help="the newest rows of receipts, memory, audit, sessions, collisions or violations",
-        description=(
-            "Print the newest rows of TABLE (newest first) that pass the filters, read through the "
-            "documented queries of the contract (each served by its index). DB is opened read-only. "
-            "Timestamps come as stored and as their UTC value (the *_utc columns). An agent pattern "
-            "that matches nothing is an empty result, not an error. Filters are parameters, never SQL. "
-            "--status applies to receipts, audit and sessions; --severity to collisions and violations; "
-            "--agent to every table but sessions (collisions: either agent; violations: the receipt's)."
-        ),
-        epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(sub, "query", SUMMARY, DESCRIPTION, EXAMPLE)
     parser.add_argument("db", metavar="DB", help="the database to read (must exist)")
     parser.add_argument("table", metavar="TABLE", choices=tuple(SOURCES), help=", ".join(SOURCES))
     parser.add_argument("--agent", metavar="GLOB", help="agent ids matching this GLOB pattern (agent-0*, agent-1?)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from harness.cli._command import add_command
 from harness.errors import UsageError
 from harness.operate.reset import ResetResult, reset
 
@@ -14,21 +15,18 @@ example:
   ggen-db reset .ggen/ggen.db --yes --backup backups/before-reset.db
 """
 
+SUMMARY = "delete every row (after a verified backup), keeping the schema and its version"
+DESCRIPTION = (
+    "Empty DB: take a verified backup (ggen-db backup: online, checked, 0600; default file "
+    "DB.before-reset-<UTC time>.db beside DB), then delete every row of every table in one "
+    "transaction, rollups and AUTOINCREMENT counters included. The schema and its version stay. "
+    "Refused without --yes, unless you confirm by typing the database's file name on a terminal. "
+    "--no-backup skips the backup (the rows are then gone for good)."
+)
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser(
-        "reset",
-        help="delete every row (after a verified backup), keeping the schema and its version",
-        description=(
-            "Empty DB: take a verified backup (ggen-db backup: online, checked, 0600; default file "
-            "DB.before-reset-<UTC time>.db beside DB), then delete every row of every table in one "
-            "transaction, rollups and AUTOINCREMENT counters included. The schema and its version stay. "
-            "Refused without --yes, unless you confirm by typing the database's file name on a terminal. "
-            "--no-backup skips the backup (the rows are then gone for good)."
-        ),
-        epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(sub, "reset", SUMMARY, DESCRIPTION, EXAMPLE)
     parser.add_argument("db", metavar="DB", help="the database to empty (must exist)")
     parser.add_argument("--yes", action="store_true", help="do it without asking")
     parser.add_argument("--backup", metavar="FILE", help="where the backup goes (must not exist)")

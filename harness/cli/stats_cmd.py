@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from harness.cli._command import add_command
 from harness.cli._formats import add_format_option, chosen_format
 from harness.operate.stats import PERIODS, stats
 from harness.reports.rows import write_document
@@ -15,23 +16,20 @@ example:
   ggen-db stats .ggen/ggen.db --period 7d --until 2026-01-30 --format json
 """
 
+SUMMARY = "row counts, file and WAL sizes, pages, schema version, agents, stages, violations"
+DESCRIPTION = (
+    "Print what DB holds (opened read-only), from the rollups, the indexes and the file header: "
+    "rows per table (receipts and stage metrics from the rollups, the small tables counted, the "
+    "audit log as its id range unless --exact), file and WAL sizes, pages and free pages, the "
+    "schema version, agents by executions with their success rate and stages by average duration "
+    "(all time, from the rollups), and for the period ending at --until (default: now) receipts "
+    "per day and SLO violations per metric. json prints one object with a key per section, jsonl "
+    "one line per row with its section as 'kind', table one table per section."
+)
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser(
-        "stats",
-        help="row counts, file and WAL sizes, pages, schema version, agents, stages, violations",
-        description=(
-            "Print what DB holds (opened read-only), from the rollups, the indexes and the file header: "
-            "rows per table (receipts and stage metrics from the rollups, the small tables counted, the "
-            "audit log as its id range unless --exact), file and WAL sizes, pages and free pages, the "
-            "schema version, agents by executions with their success rate and stages by average duration "
-            "(all time, from the rollups), and for the period ending at --until (default: now) receipts "
-            "per day and SLO violations per metric. json prints one object with a key per section, jsonl "
-            "one line per row with its section as 'kind', table one table per section."
-        ),
-        epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(sub, "stats", SUMMARY, DESCRIPTION, EXAMPLE)
     parser.add_argument("db", metavar="DB", help="the database to read (must exist)")
     parser.add_argument("--period", choices=PERIODS, default="24h", help="the period of the per-day and per-metric "
                         "sections (default: 24h)")
