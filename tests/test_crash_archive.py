@@ -27,7 +27,7 @@ from harness.bench.datagen import DataSpec, build_database
 
 pytestmark = pytest.mark.slow
 KILLS = 30
-BATCH = 5
+BATCH = 40
 BEFORE = "2026-01-20T00:00:00Z"
 Rows = dict[str, set[tuple[object, ...]]]
 
@@ -72,7 +72,31 @@ def check_nothing_lost(original: Rows, source_path: Path, archive_path: Path) ->
 
 def archive_process(source: Path, target: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "harness", "archive", str(source), "--before", BEFORE, "--to",
-                             str(target), "--batch", str(BATCH)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             str(target), "--batch", str(BATCH), "--pause", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def wait_until_moving(process: subprocess.Popen[bytes], target: Path) -> None:
+    """Until the process has the archive open (the move begins), or has ended: its startup is not the move."""
+    fds = Path(f"/proc/{process.pid}/fd")
+    while process.poll() is None:
+        try:
+            if any(os.readlink(fd) == str(target) for fd in fds.iterdir()):
+                return
+        except OSError:
+            pass  # an fd closed while we looked
+        time.sleep(0.002)
+
+
+def _time_one_run(pristine: Path, tmp_path: Path) -> float:
+    """How long a whole move takes once the archive exists: the kills are spread over that time."""
+    source, target = tmp_path / "timing.db", tmp_path / "timing-archive.db"
+    shutil.copy(pristine, source)
+    process = archive_process(source, target)
+    wait_until_moving(process, target)
+    started = time.monotonic()
+    _, err = process.communicate()
+    assert process.returncode == 0, err.decode()
+    return time.monotonic() - started
 
 
 def test_archive_killed_at_random_moments_loses_nothing(tmp_path: Path) -> None:
@@ -81,13 +105,13 @@ def test_archive_killed_at_random_moments_loses_nothing(tmp_path: Path) -> None:
     source, target = tmp_path / "source.db", tmp_path / "archive.db"
     shutil.copy(pristine, source)
     original = table_rows(pristine)
+    move_s = _time_one_run(pristine, tmp_path)
     rng = random.Random(seed())
     doubled_kills = finished = interrupted = 0
     for _ in range(KILLS):
         process = archive_process(source, target)
-        while not target.exists() and process.poll() is None:  # the move starts once the archive exists
-            time.sleep(0.005)
-        time.sleep(rng.uniform(0.0, 0.8))
+        wait_until_moving(process, target)
+        time.sleep(rng.uniform(0.0, move_s))
         process.kill()
         _, err = process.communicate()
         doubled = check_nothing_lost(original, source, target)
@@ -111,6 +135,7 @@ def test_archive_killed_at_random_moments_loses_nothing(tmp_path: Path) -> None:
     sound(source)
     sound(target)
     assert interrupted >= KILLS // 2, "most kills must land while archive runs"
-    print(f"\narchive crash: {KILLS} SIGKILLs (seed {seed()}), {interrupted} interrupted a run, {doubled_kills} left "
+    print(f"\narchive crash: {KILLS} SIGKILLs (seed {seed()}) over a {move_s:.2f} s move, {interrupted} interrupted a "
+          f"run, {doubled_kills} left "
           f"a batch in both files "
           f"(finished by the next run), {finished} runs finished before their kill; nothing lost")

@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from harness.cli._command import add_command
-from harness.cli._formats import positive_int
-from harness.operate.archive import BATCH_RECEIPTS, BATCH_ROWS, ArchiveResult, archive
+from harness.cli._formats import non_negative_float, positive_int
+from harness.operate.archive import BATCH_RECEIPTS, BATCH_ROWS, PAUSE_S, ArchiveResult, archive
 
 EXAMPLE = """\
 example:
@@ -36,6 +36,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--dry-run", action="store_true", help="count what would move; write nothing")
     parser.add_argument("--batch", metavar="N", type=positive_int, default=BATCH_RECEIPTS,
                         help=f"receipts per batch (default: {BATCH_RECEIPTS}; audit rows and sessions: {BATCH_ROWS})")
+    parser.add_argument("--pause", metavar="SECONDS", type=non_negative_float, default=PAUSE_S,
+                        help=f"leave the write lock free this long after each batch, for waiting writers "
+                        f"(default: {PAUSE_S})")
     parser.set_defaults(func=run)
 
 
@@ -45,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"\r{table}: {moved} moved", end="", file=sys.stderr, flush=True)
 
     result = archive(args.db, args.before, args.to, dry_run=args.dry_run, batch_receipts=args.batch,
-                     progress=progress)
+                     pause_s=args.pause, progress=progress)
     if sys.stderr.isatty() and not args.dry_run:
         print(file=sys.stderr)
     print(render(result))
