@@ -1,6 +1,27 @@
-"""The one error family of ggen-db. The CLI turns these into one line and exit 2."""
+"""The one error family of ggen-db, and the one record of a broken rule. The CLI turns errors into one line and exit 2."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule in the contract's words: where (table, column), which rule, and why.
+
+    The row checks, the store, the database's refusals and ingest all report this record
+    (ValidationError carries it). column is a real column, or "(row)" for the row as a
+    whole; an ingest line that is not a row yet names "(line)" or "kind" with table "".
+    """
+
+    table: str
+    column: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.table}.{self.column}" if self.table else self.column
+        return f"{where}: {self.rule}: {self.message}"
 
 
 class GgenDbError(Exception):
@@ -35,11 +56,20 @@ class SchemaVersionError(GgenDbError):
 
 
 class ValidationError(GgenDbError):
-    """A value breaks a rule of the contract; carries the table, column and rule."""
+    """A value breaks a rule of the contract; carries the Problem (table, column, rule, message)."""
 
-    def __init__(self, table: str, column: str, rule: str, message: str) -> None:
-        self.table = table
-        self.column = column
-        self.rule = rule
-        self.detail = message
-        super().__init__(f"{table}.{column}: {rule}: {message}")
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(str(problem))
+
+    @property
+    def table(self) -> str:
+        return self.problem.table
+
+    @property
+    def column(self) -> str:
+        return self.problem.column
+
+    @property
+    def rule(self) -> str:
+        return self.problem.rule

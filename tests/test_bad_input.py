@@ -225,7 +225,7 @@ def test_through_ingest(database: Path, tmp_path: Path, case: Case) -> None:
     assert len(result.errors) == 1, [str(e) for e in result.errors]
     error = result.errors[0]
     column = "(line)" if case.raw is not None else case.column
-    assert (error.line, error.column, error.rule) == (bad_line, column, case.ingest), str(error)
+    assert (error.line, error.problem.column, error.problem.rule) == (bad_line, column, case.ingest), str(error)
     assert str(error).startswith(f"line {bad_line}: ")
 
 

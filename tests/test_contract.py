@@ -22,8 +22,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from harness.contract import model as contract
-from harness.contract.model import REFUSED, Violation, load_contract
-from harness.errors import ContractError
+from harness.contract.model import REFUSED, load_contract
+from harness.errors import ContractError, Problem
 from harness.testing import strategies
 
 SHIPPED = json.loads(resources.files("harness.contract").joinpath("contract.json").read_text(encoding="utf-8"))
@@ -455,7 +455,7 @@ def test_documents_are_judged_only_on_request() -> None:
 def test_rules_between_columns() -> None:
     collision = {"session_id": "s-1", "agent_id_1": "a", "agent_id_2": "a", "collision_type": "file_conflict",
                  "description": "both wrote x", "severity": "info", "timestamp": "2026-01-29T12:00:00Z"}  # fmt: skip
-    assert _rules("collision_detection", collision) == [("collision_detection_agents_distinct", "distinct")]
+    assert _rules("collision_detection", collision) == [("agent_id_1", "distinct")]  # under the rule's first column
     assert _rules("collision_detection", {**collision, "agent_id_2": "b"}) == []
     session = {
         "session_id": "s-1",
@@ -466,11 +466,16 @@ def test_rules_between_columns() -> None:
     later_in_utc = {**session, "end_time": "2026-01-29T12:30:00+00:15"}  # 12:15 UTC
     earlier_in_utc = {**session, "end_time": "2026-01-29T12:30:00+00:45"}  # 11:45 UTC
     assert _rules("workflow_sessions", later_in_utc) == []
-    assert _rules("workflow_sessions", earlier_in_utc) == [
-        ("workflow_sessions_end_time_after_start", "not_before")
-    ]
+    assert _rules("workflow_sessions", earlier_in_utc) == [("end_time", "not_before")]
 
 
-def test_violation_reads_as_one_line() -> None:
-    violation = Violation("duration_ms", "nonnegative", "must be >= 0")
-    assert str(violation) == "duration_ms: nonnegative: must be >= 0"
+def test_a_problem_reads_as_one_line() -> None:
+    assert str(Problem("receipts", "duration_ms", "nonnegative", "must be >= 0")) == (
+        "receipts.duration_ms: nonnegative: must be >= 0"
+    )
+    assert str(Problem("", "(line)", "json", "not valid JSON")) == "(line): json: not valid JSON"
+
+
+def test_violations_are_problems_of_their_table() -> None:
+    problems = contract.row_violations(CONTRACT.tables["receipts"], {**RECEIPT, "duration_ms": -1})
+    assert problems == [Problem("receipts", "duration_ms", "nonnegative", "must be >= 0")]

@@ -207,7 +207,7 @@ def test_skip_invalid_writes_the_valid_lines_and_reports_the_rest(database: Path
     result = ingest(database, jsonl(tmp_path, [RECEIPT, METRIC, with_(AUDIT, agent_id=" "), AUDIT]), skip_invalid=True)
     assert result.committed and not result.ok
     assert (result.accepted, result.rejected) == (3, 1)
-    assert [(e.line, e.column, e.rule) for e in result.errors] == [(3, "agent_id", "nonempty")]
+    assert [(e.line, e.problem.column, e.problem.rule) for e in result.errors] == [(3, "agent_id", "nonempty")]
     assert counts(database)["audit_log"] == 1 and counts(database)["pipeline_metrics"] == 1
 
 
@@ -257,7 +257,7 @@ def test_a_duplicate_found_by_the_database_rejects_only_its_bundle(database: Pat
         execution_id = "old" if i == 5 else f"e{i}"
         lines += [with_(RECEIPT, execution_id=execution_id), with_(METRIC, execution_id=execution_id)]
     result = ingest(database, jsonl(tmp_path, lines), skip_invalid=True, batch_receipts=3)
-    assert [(e.line, e.column, e.rule) for e in result.errors] == [
+    assert [(e.line, e.problem.column, e.problem.rule) for e in result.errors] == [
         (11, "execution_id", "unique"), (12, "execution_id", "receipt_rejected")
     ]
     assert result.written == {"receipt": 9, "stage_metric": 9}
@@ -292,7 +292,7 @@ def test_an_oversized_line_is_reported_and_the_next_line_read(database: Path, tm
         f.write(b'{"kind": "audit", "error_message": "' + b"x" * (MAX_LINE_BYTES + 10) + b'"}\n')
         f.write(json.dumps(AUDIT).encode() + b"\n")
     result = ingest(database, path, skip_invalid=True)
-    assert [(e.line, e.rule) for e in result.errors] == [(1, "max_size")]
+    assert [(e.line, e.problem.rule) for e in result.errors] == [(1, "max_size")]
     assert result.accepted == 1
 
 

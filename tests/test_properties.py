@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from harness.contract import model as contract
 from harness.contract.model import Table
 from harness.engine.db import scratch_database
+from harness.errors import Problem
 from harness.testing import strategies
 from harness.testing.strategies import Bundle, Row
 
@@ -94,7 +95,7 @@ def suspect_column(table: Table, message: str) -> str | None:
     return max(names, key=len, default=None)
 
 
-def assert_agreement(conn: sqlite3.Connection, bundle: Bundle) -> tuple[str | None, list[contract.Violation]]:
+def assert_agreement(conn: sqlite3.Connection, bundle: Bundle) -> tuple[str | None, list[Problem]]:
     """The database's decision on bundle.row is the contract's; on disagreement, say where and how."""
     refused, parent_errors = database_decision(conn, bundle)
     violations = contract.row_violations(bundle.table, bundle.row)

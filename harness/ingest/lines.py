@@ -14,9 +14,11 @@ import json
 from collections.abc import Iterator
 from typing import IO, Any, cast
 
+from harness.contract.json_check import reject_constant
 from harness.contract.model import Contract
-from harness.ingest.format import KIND_TABLES, LineFormat, LineProblem
-from harness.store.validation import ProblemError, TableCheck
+from harness.errors import Problem, ValidationError
+from harness.ingest.format import KIND_TABLES, LineFormat
+from harness.store.validation import TableCheck
 
 MAX_LINE_BYTES = 8 << 20  # a 1 MiB JSON document, escaped, plus the other columns, fits easily
 CHILD_KINDS = ("stage_metric", "slo_violation")
@@ -52,7 +54,7 @@ def is_blank(raw: bytes) -> bool:
 class Rejected(Exception):
     """A line's problem, carried to where its number is known."""
 
-    def __init__(self, problem: LineProblem) -> None:
+    def __init__(self, problem: Problem) -> None:
         super().__init__(str(problem))
         self.problem = problem
 
@@ -62,22 +64,18 @@ def parse_line(raw: bytes, number: int) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise Rejected(LineProblem("", "(line)", "utf8", f"invalid UTF-8 at byte {e.start + 1}")) from None
+        raise Rejected(Problem("", "(line)", "utf8", f"invalid UTF-8 at byte {e.start + 1}")) from None
     if number == 1 and text.startswith("\ufeff"):
         text = text[1:]  # a byte-order mark is not part of the JSON
     try:
-        value = json.loads(text, parse_constant=_reject_constant)
+        value = json.loads(text, parse_constant=reject_constant)  # json.loads: it also names a stray BOM
     except json.JSONDecodeError as e:
-        raise Rejected(LineProblem("", "(line)", "json", f"not valid JSON ({e.msg} at column {e.colno})")) from None
+        raise Rejected(Problem("", "(line)", "json", f"not valid JSON ({e.msg} at column {e.colno})")) from None
     except (ValueError, RecursionError) as e:
-        raise Rejected(LineProblem("", "(line)", "json", f"not valid JSON ({e})")) from None
+        raise Rejected(Problem("", "(line)", "json", f"not valid JSON ({e})")) from None
     if "\\u" in text:  # only an escape can produce a lone surrogate
         _check_surrogates(value)
     return value
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 def _check_surrogates(value: Any, column: str = "(line)") -> None:
@@ -86,7 +84,7 @@ def _check_surrogates(value: Any, column: str = "(line)") -> None:
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            raise Rejected(LineProblem("", column, "utf8", "contains a lone surrogate (\\ud800-\\udfff)")) from None
+            raise Rejected(Problem("", column, "utf8", "contains a lone surrogate (\\ud800-\\udfff)")) from None
     elif isinstance(value, dict):
         for key, item in value.items():
             _check_surrogates(key, column)
@@ -116,10 +114,10 @@ class LineJudge:
         self.receipt_line = 0
         self.receipt_ok = False
 
-    def problem(self, number: int, raw: bytes | None) -> LineProblem | None:
+    def problem(self, number: int, raw: bytes | None) -> Problem | None:
         """None when the line can be written; otherwise why not, in the contract's words."""
         if raw is None:
-            return LineProblem("", "(line)", "max_size", f"longer than {MAX_LINE_BYTES} bytes")
+            return Problem("", "(line)", "max_size", f"longer than {MAX_LINE_BYTES} bytes")
         kind = peek_kind(raw)
         try:
             line = parse_line(raw, number)
@@ -140,9 +138,8 @@ class LineJudge:
     def _check_row(self, kind: str, row: dict[str, Any]) -> None:
         try:
             self.row_checks[kind].values(row)
-        except ProblemError as e:
-            p = e.problem
-            raise Rejected(LineProblem(KIND_TABLES[kind], p.column, p.rule, p.message)) from None
+        except ValidationError as e:
+            raise Rejected(e.problem) from None
 
     def _check_order(self, number: int, kind: str, row: dict[str, Any]) -> None:
         if kind == "receipt":
@@ -153,11 +150,11 @@ class LineJudge:
         table = KIND_TABLES[kind]
         if not self.receipt_ok and self.receipt_line:
             raise Rejected(
-                LineProblem(table, "execution_id", "receipt_rejected", f"its receipt line {self.receipt_line} was rejected")
+                Problem(table, "execution_id", "receipt_rejected", f"its receipt line {self.receipt_line} was rejected")
             )
         if row["execution_id"] != self.receipt_id:
             raise Rejected(
-                LineProblem(
+                Problem(
                     table,
                     "execution_id",
                     "follows_receipt",
@@ -167,7 +164,7 @@ class LineJudge:
             )
 
 
-def _with_table(problem: LineProblem, kind: str | None) -> LineProblem:
+def _with_table(problem: Problem, kind: str | None) -> Problem:
     if problem.table or kind is None or kind not in KIND_TABLES or problem.column in ("(line)", "kind"):
         return problem
     return dataclasses.replace(problem, table=KIND_TABLES[kind])

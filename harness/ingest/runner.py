@@ -33,9 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from harness.errors import InputError, ValidationError
-from harness.ingest.format import LineProblem, default_format
+from harness.errors import InputError, Problem, ValidationError
+from harness.ingest.format import default_format
 from harness.ingest.lines import CHILD_KINDS, LineJudge, Rejected, is_blank, parse_line, read_lines
+from harness.store.sqlite_errors import is_busy
 from harness.store.store import ReceiptBundle, Store
 
 BATCH_RECEIPTS = 500  # receipts per executemany batch: big enough to amortize, small enough to stay flat
@@ -50,14 +51,10 @@ class LineError:
     """One rejected line: its number (from 1) and the problem, in the contract's words."""
 
     line: int
-    table: str
-    column: str
-    rule: str
-    message: str
+    problem: Problem
 
     def __str__(self) -> str:
-        where = f"{self.table}.{self.column}" if self.table else self.column
-        return f"line {self.line}: {where}: {self.rule}: {self.message}"
+        return f"line {self.line}: {self.problem}"
 
 
 @dataclass(frozen=True)
@@ -202,14 +199,10 @@ def _write_pass(path: Path, stream: IO[bytes], bad: array[int], report: _Report,
     report.merge(tally, lock_wait_s=tally.locked_at - started)
 
 
-def _is_busy(error: sqlite3.DatabaseError) -> bool:
-    return isinstance(error, sqlite3.OperationalError) and "database is locked" in str(error)
-
-
 def _database_error(path: Path, error: sqlite3.DatabaseError, waited: float) -> InputError:
     """The database itself failed (not a line): locked, not a database, no schema. Nothing was written."""
     text = str(error)
-    if _is_busy(error):
+    if is_busy(error):
         return InputError(f"DB {path}: {text}: no write lock after {waited:.0f} s of waiting; nothing was written")
     if "no such table" in text:
         return InputError(f"DB {path}: has no ggen-db schema ({text}); create it with: ggen-db init {path}")
@@ -311,10 +304,10 @@ class _Writer:
             with self.store.transaction():
                 self.store.record_receipt(pending.bundle())
         except ValidationError as e:
-            self.tally.reject(pending.line, _problem_of(e))
+            self.tally.reject(pending.line, e.problem)
             for child in pending.child_lines:
                 self.tally.reject(
-                    child, LineProblem("", "execution_id", "receipt_rejected", f"its receipt line {pending.line} was rejected")
+                    child, Problem("", "execution_id", "receipt_rejected", f"its receipt line {pending.line} was rejected")
                 )
             return
         self._count(pending)
@@ -329,13 +322,9 @@ class _Writer:
             with self.store.transaction():  # a savepoint: a session is two statements
                 _WRITERS[kind](self.store, row)
         except ValidationError as e:
-            self.tally.reject(number, _problem_of(e))
+            self.tally.reject(number, e.problem)
             return
         self.tally.written(kind, 1)
-
-
-def _problem_of(error: ValidationError) -> LineProblem:
-    return LineProblem(error.table, error.column, error.rule, error.detail)
 
 
 def _write_audit(store: Store, row: dict[str, Any]) -> None:
@@ -404,10 +393,10 @@ class _Report:
         if self.progress is not None and number % PROGRESS_EVERY_LINES == 0:
             self.progress(self.read_bytes, self.total)
 
-    def reject(self, number: int, problem: LineProblem) -> None:
+    def reject(self, number: int, problem: Problem) -> None:
         self.rejected += 1
         if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(LineError(number, problem.table, problem.column, problem.rule, problem.message))
+            self.errors.append(LineError(number, problem))
 
     def merge(self, tally: _WriteTally, *, lock_wait_s: float) -> None:
         """Add what the write pass found (database refusals), wrote and took."""
@@ -457,10 +446,10 @@ class _WriteTally:
         if progress is not None and number % PROGRESS_EVERY_LINES == 0:
             progress(self.report.read_bytes + self.read_bytes, self.report.total)
 
-    def reject(self, number: int, problem: LineProblem) -> None:
+    def reject(self, number: int, problem: Problem) -> None:
         self.rejected += 1
         if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(LineError(number, problem.table, problem.column, problem.rule, problem.message))
+            self.errors.append(LineError(number, problem))
 
     def all_or_nothing_failed(self) -> bool:
         """Some line was rejected (in either pass) and skip_invalid is off: roll back."""

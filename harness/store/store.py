@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import random
-import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -21,18 +20,31 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TypeVar
 
-from harness.contract.model import Contract, Table, is_timestamp, load_contract
+from harness.contract.model import Contract, is_timestamp, load_contract
 from harness.contract.model import utc_text as contract_utc_text
 from harness.engine import db
 from harness.engine.introspection import quote_identifier
-from harness.errors import UsageError, ValidationError
+from harness.errors import Problem, UsageError, ValidationError
 from harness.store.checkpoint import Checkpointer
-from harness.store.validation import ProblemError, TableCheck
+from harness.store.sqlite_errors import binding_problem, constraint_problem, encoding_problem, is_busy
+from harness.store.validation import TableCheck
 
 T = TypeVar("T")
 
 # Write order inside a bundle: the receipt first, so its children's foreign keys hold.
 BUNDLE_TABLES = ("receipts", "pipeline_metrics", "slo_violations", "audit_log")
+
+# Rows of one table in write order, as runs: consecutive rows with the same column set share
+# a run, and each run is written with one statement (executemany for several rows).
+Run = tuple[tuple[str, ...], list[list[Any]]]
+
+
+def add_to_runs(runs: list[Run], columns: tuple[str, ...], values: list[Any]) -> None:
+    """Append a row to the last run when it has the same columns, else start a run (order is kept)."""
+    if runs and runs[-1][0] == columns:
+        runs[-1][1].append(values)
+    else:
+        runs.append((columns, [values]))
 
 
 @dataclass(frozen=True)
@@ -58,75 +70,10 @@ def insert_sql(table: str, columns: Sequence[str]) -> str:
 def utc_text(value: str, *, table: str, column: str) -> str:
     """An accepted timestamp as the _utc columns hold it ('YYYY-MM-DD HH:MM:SS.SSS'), for range bounds."""
     if not is_timestamp(value):
-        raise ValidationError(table, column, "timestamp", f"{value!r} is not an ISO 8601 timestamp such as 2026-01-29T12:00:00Z")
+        raise ValidationError(
+            Problem(table, column, "timestamp", f"{value!r} is not an ISO 8601 timestamp such as 2026-01-29T12:00:00Z")
+        )
     return contract_utc_text(value)
-
-
-# ------------------------------------------------------ database errors
-# What a constraint name's last part means, in the contract's rule words.
-_RULE_WORDS = {"format": "timestamp", "valid": "json_valid"}
-_CHECK = re.compile(r"CHECK constraint failed: (\w+)")
-_NOT_NULL_OR_UNIQUE = re.compile(r"(NOT NULL|UNIQUE) constraint failed: (\w+)\.(\w+)")
-_DATATYPE = re.compile(r"cannot store (\w+) value in (\w+) column (\w+)\.(\w+)")
-_BINDING = re.compile(r"(?:binding parameter|parameter) (\d+)|(int too large)")
-_TRIGGER = re.compile(r"^(\w+)(?:\.(\w+))?: (.*)$", re.S)
-
-
-def database_error(contract: Contract, table: str, error: sqlite3.Error) -> ValidationError:
-    """A refusal by SQLite as a ValidationError (table, column, rule) in the contract's words."""
-    text = str(error)
-    m = _CHECK.search(text)
-    if m:
-        return _check_error(contract, m.group(1), text)
-    m = _NOT_NULL_OR_UNIQUE.search(text)
-    if m:
-        rule = "not_null" if m.group(1) == "NOT NULL" else "unique"
-        return ValidationError(m.group(2), m.group(3), rule, text)
-    m = _DATATYPE.search(text)
-    if m:
-        return ValidationError(m.group(3), m.group(4), "type", f"must be {m.group(2)}, not {m.group(1)}")
-    if "FOREIGN KEY constraint failed" in text:
-        return _foreign_key_error(contract, table)
-    m = _TRIGGER.match(text)
-    if m and m.group(1) in contract.tables:
-        if "(foreign key " in m.group(3):  # schema version 2's triggers keep foreign keys for every connection
-            return _foreign_key_error(contract, m.group(1), m.group(2))
-        column = m.group(2) or "(row)"
-        rule = "unique" if "unique" in m.group(3) else _trigger_rule(contract.tables[m.group(1)])
-        return ValidationError(m.group(1), column, rule, m.group(3))
-    return ValidationError(table, "(row)", "constraint", text)
-
-
-def _check_error(contract: Contract, constraint: str, text: str) -> ValidationError:
-    owners = [t for t in contract.tables.values() if constraint.startswith(t.name + "_")]
-    if not owners:
-        return ValidationError("?", constraint, "check", text)
-    table = max(owners, key=lambda t: len(t.name))
-    for rule in table.rules:
-        if rule.name == constraint:
-            column = rule.column or (rule.columns[0] if rule.columns else constraint)
-            return ValidationError(table.name, column, rule.kind, rule.doc)
-    rest = constraint[len(table.name) + 1 :]
-    columns = [c.name for c in table.columns if rest.startswith(c.name + "_")]
-    if not columns:
-        return ValidationError(table.name, rest, "check", text)
-    column = max(columns, key=len)
-    word = rest[len(column) + 1 :]
-    return ValidationError(table.name, column, _RULE_WORDS.get(word, word), f"refused by {constraint}")
-
-
-def _foreign_key_error(contract: Contract, table: str, column: str | None = None) -> ValidationError:
-    fks = contract.tables[table].foreign_keys if table in contract.tables else ()
-    fks = tuple(fk for fk in fks if column in (None, fk.column))
-    if not fks:
-        return ValidationError(table, "(row)", "foreign_key", "FOREIGN KEY constraint failed")
-    fk = fks[0]
-    return ValidationError(table, fk.column, "foreign_key", f"must name an existing {fk.table}.{fk.references}")
-
-
-def _trigger_rule(table: Table) -> str:
-    kinds = [r.kind for r in table.rules if r.kind not in ("distinct", "not_before")]
-    return kinds[0] if kinds else "constraint"
 
 
 # --------------------------------------------------------- compiled checks
@@ -211,35 +158,19 @@ class Store:
     # ------------------------------------------------------------ writes
     def record_receipt(self, bundle: ReceiptBundle) -> None:
         """Record one execution: the receipt, its stage metrics, violations and audit rows, atomically."""
-        runs = self._bundle_runs(bundle)
-        if len(runs) == 1 and len(runs[0][2]) == 1 and not self.conn.in_transaction:
+        runs, _ = self._bundle_runs([bundle])
+        receipts = runs["receipts"]
+        if len(receipts[0][1]) == 1 and not any(runs[t] for t in BUNDLE_TABLES[1:]) and not self.conn.in_transaction:
             # One statement is atomic on its own: skip BEGIN/COMMIT (two round trips).
-            self._execute(runs[0][0], runs[0][1], runs[0][2][0])
+            self._execute("receipts", receipts[0][0], receipts[0][1][0])
             return
-        with self.transaction():
-            for table, columns, rows in runs:
-                if len(rows) == 1:
-                    self._execute(table, columns, rows[0])
-                else:
-                    self._execute_many(table, columns, rows)
+        self._write_runs(runs)
 
     def record_receipts(self, bundles: Iterable[ReceiptBundle]) -> int:
         """Record many executions in one transaction, one executemany per table; returns how many."""
-        runs: dict[str, list[tuple[tuple[str, ...], list[list[Any]]]]] = {t: [] for t in BUNDLE_TABLES}
-        count = 0
-        for bundle in bundles:
-            for table, columns, rows in self._bundle_runs(bundle):
-                table_runs = runs[table]
-                if table_runs and table_runs[-1][0] == columns:
-                    table_runs[-1][1].extend(rows)
-                else:
-                    table_runs.append((columns, rows))
-            count += 1
+        runs, count = self._bundle_runs(bundles)
         if count:
-            with self.transaction():
-                for table in BUNDLE_TABLES:
-                    for columns, rows in runs[table]:
-                        self._execute_many(table, columns, rows)
+            self._write_runs(runs)
         return count
 
     def insert_rows(self, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
@@ -250,20 +181,12 @@ class Store:
         """
         if table not in self._checks:
             raise UsageError(f"insert_rows: {table!r} is not a base table ({', '.join(self._checks)})")
-        runs: list[tuple[tuple[str, ...], list[list[Any]]]] = []
-        count = 0
+        runs: list[Run] = []
         for row in rows:
-            columns, values = self._row(table, row)
-            if runs and runs[-1][0] == columns:
-                runs[-1][1].append(values)
-            else:
-                runs.append((columns, [values]))
-            count += 1
-        if count:
-            with self.transaction():
-                for columns, batch in runs:
-                    self._execute_many(table, columns, batch)
-        return count
+            add_to_runs(runs, *self._row(table, row))
+        if runs:
+            self._write_runs({table: runs})
+        return sum(len(batch) for _, batch in runs)
 
     def record_audit(self, entry: Mapping[str, Any]) -> None:
         """Append one audit row."""
@@ -328,10 +251,10 @@ class Store:
             "successful_operations": successful_operations,
             "failed_operations": failed_operations,
         }
-        _, values = self._row("workflow_sessions", row, partial=True)
-        cursor = self._run("workflow_sessions", _FINISH_SESSION, values[1:] + values[:1], _FINISH_COLUMNS)
+        columns, values = self._row("workflow_sessions", row, partial=True)
+        cursor = self._run("workflow_sessions", _FINISH_SESSION, dict(zip(columns, values, strict=True)))
         if cursor.rowcount == 0:
-            raise ValidationError("workflow_sessions", "session_id", "not_found", f"no session {session_id!r}")
+            raise ValidationError(Problem("workflow_sessions", "session_id", "not_found", f"no session {session_id!r}"))
 
     def record_collision(self, collision: Mapping[str, Any]) -> None:
         """Record a collision between two agents of an existing session."""
@@ -379,36 +302,38 @@ class Store:
         return self._query("collisions_by_session", {"session_id": session_id})
 
     # ---------------------------------------------------------- internals
-    def _bundle_runs(self, bundle: ReceiptBundle) -> list[tuple[str, tuple[str, ...], list[list[Any]]]]:
-        """The bundle's rows, validated, in write order, consecutive rows of one column set grouped."""
-        receipt = bundle.receipt
-        execution_id = receipt.get("execution_id")
-        columns, values = self._row("receipts", receipt)
-        runs: list[tuple[str, tuple[str, ...], list[list[Any]]]] = [("receipts", columns, [values])]
-        for table, children in (
-            ("pipeline_metrics", bundle.stage_metrics),
-            ("slo_violations", bundle.slo_violations),
-            ("audit_log", bundle.audit_entries),
-        ):
-            last: tuple[str, tuple[str, ...], list[list[Any]]] | None = None
-            for child in children:
-                if table != "audit_log":
-                    child = _with_execution_id(table, child, execution_id)
-                columns, values = self._row(table, child)
-                if last is not None and last[1] == columns:
-                    last[2].append(values)
-                else:
-                    last = (table, columns, [values])
-                    runs.append(last)
-        return runs
+    def _bundle_runs(self, bundles: Iterable[ReceiptBundle]) -> tuple[dict[str, list[Run]], int]:
+        """The bundles' rows, validated, as runs per table in BUNDLE_TABLES order; and how many bundles."""
+        runs: dict[str, list[Run]] = {table: [] for table in BUNDLE_TABLES}
+        count = 0
+        for bundle in bundles:
+            receipt = bundle.receipt
+            execution_id = receipt.get("execution_id")
+            add_to_runs(runs["receipts"], *self._row("receipts", receipt))
+            for table, children in (
+                ("pipeline_metrics", bundle.stage_metrics),
+                ("slo_violations", bundle.slo_violations),
+                ("audit_log", bundle.audit_entries),
+            ):
+                for child in children:
+                    if table != "audit_log":
+                        child = _with_execution_id(table, child, execution_id)
+                    add_to_runs(runs[table], *self._row(table, child))
+            count += 1
+        return runs, count
+
+    def _write_runs(self, runs: Mapping[str, list[Run]]) -> None:
+        """Write runs in one transaction, tables in the mapping's order: one statement per run."""
+        with self.transaction():
+            for table, table_runs in runs.items():
+                for columns, rows in table_runs:
+                    if len(rows) == 1:
+                        self._execute(table, columns, rows[0])
+                    else:
+                        self._execute_many(table, columns, rows)
 
     def _row(self, table: str, row: Mapping[str, Any], *, partial: bool = False) -> tuple[tuple[str, ...], list[Any]]:
-        check = self._checks[table]
-        try:
-            return tuple(row), check.values(row, validate=self.validate, partial=partial)
-        except ProblemError as e:
-            p = e.problem
-            raise ValidationError(table, p.column, p.rule, p.message) from None
+        return tuple(row), self._checks[table].values(row, validate=self.validate, partial=partial)
 
     def _execute(self, table: str, columns: tuple[str, ...], values: Sequence[Any]) -> None:
         self._run(table, self._insert(table, columns), values, columns)
@@ -419,7 +344,8 @@ class Store:
         except (sqlite3.IntegrityError, sqlite3.ProgrammingError, OverflowError) as e:
             raise self._refusal(table, e, columns) from e
         except UnicodeEncodeError as e:
-            raise _encoding_error(table, [(c, v) for values in rows for c, v in zip(columns, values, strict=True)]) from e
+            named = [(c, v) for values in rows for c, v in zip(columns, values, strict=True)]
+            raise ValidationError(encoding_problem(table, named)) from e
 
     def _run(
         self, table: str, sql: str, params: Sequence[Any] | Mapping[str, Any], columns: Sequence[str] = ()
@@ -432,18 +358,14 @@ class Store:
             raise self._refusal(table, e, columns) from e
         except UnicodeEncodeError as e:
             named = list(params.items()) if isinstance(params, Mapping) else list(zip(columns, params, strict=False))
-            raise _encoding_error(table, named) from e
+            raise ValidationError(encoding_problem(table, named)) from e
 
     def _refusal(self, table: str, error: Exception, columns: Sequence[str]) -> Exception:
         """The ValidationError for a value SQLite refused; other errors (a closed database) pass through."""
         if isinstance(error, sqlite3.IntegrityError):
-            return database_error(self.contract, table, error)
-        m = _BINDING.search(str(error))
-        if m is None:
-            return error
-        index = int(m.group(1)) - 1 if m.group(1) else -1  # sqlite3 counts parameters from 1
-        column = columns[index] if 0 <= index < len(columns) else "(row)"
-        return ValidationError(table, column, "type", f"cannot be stored ({error})")
+            return ValidationError(constraint_problem(self.contract, table, error))
+        problem = binding_problem(table, error, columns)
+        return error if problem is None else ValidationError(problem)
 
     def _insert(self, table: str, columns: tuple[str, ...]) -> str:
         key = (table, columns)
@@ -483,7 +405,7 @@ def _retry_busy(start: Callable[[], T]) -> T:
         try:
             return start()
         except sqlite3.OperationalError as e:
-            if "database is locked" not in str(e) or time.monotonic() > deadline:
+            if not is_busy(e) or time.monotonic() > deadline:
                 raise
         _pause(pause * random.uniform(0.5, 1.5))  # jittered, so waiting writers do not wake in step
         pause = min(pause * 2, 0.25)
@@ -491,21 +413,6 @@ def _retry_busy(start: Callable[[], T]) -> T:
 
 def _pause(seconds: float) -> None:
     time.sleep(seconds)
-
-
-def _encoding_error(table: str, named_values: Iterable[tuple[str, Any]]) -> ValidationError:
-    """A str that UTF-8 cannot encode (a lone surrogate) as a ValidationError naming its column.
-
-    Found after sqlite3 refuses to bind it rather than checked on every
-    write: only text built from escapes or a broken decoder holds one.
-    """
-    for column, value in named_values:
-        if isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                return ValidationError(table, column, "utf8", "contains a lone surrogate (\\ud800-\\udfff)")
-    return ValidationError(table, "(row)", "utf8", "contains a lone surrogate (\\ud800-\\udfff)")
 
 
 class _Transaction:
@@ -553,9 +460,9 @@ def _with_execution_id(table: str, row: Mapping[str, Any], execution_id: Any) ->
     if "execution_id" not in row:
         return {"execution_id": execution_id, **row}
     if row["execution_id"] != execution_id:
-        raise ValidationError(
+        raise ValidationError(Problem(
             table, "execution_id", "matches_receipt", f"{row['execution_id']!r} is not the bundle's receipt {execution_id!r}"
-        )
+        ))
     return row
 
 
@@ -571,11 +478,11 @@ ON CONFLICT (agent_id) DO UPDATE SET
     retry_count = agent_memory.retry_count + excluded.retry_count
 """
 
-_FINISH_COLUMNS = ("status", "end_time", "total_duration_ms", "successful_operations", "failed_operations", "session_id")
+# Named parameters: the row's values bind by column name (session_id, first in the row, is the WHERE's).
 _FINISH_SESSION = """
-UPDATE workflow_sessions SET status = ?, end_time = ?, total_duration_ms = ?,
-    successful_operations = ?, failed_operations = ?
-WHERE session_id = ?
+UPDATE workflow_sessions SET status = :status, end_time = :end_time, total_duration_ms = :total_duration_ms,
+    successful_operations = :successful_operations, failed_operations = :failed_operations
+WHERE session_id = :session_id
 """
 
-__all__ = ["BUNDLE_TABLES", "ReceiptBundle", "Store", "database_error", "insert_sql", "quote_identifier", "utc_text"]
+__all__ = ["BUNDLE_TABLES", "ReceiptBundle", "Store", "add_to_runs", "insert_sql", "quote_identifier", "utc_text"]

@@ -4,11 +4,13 @@ The contract's predicates (harness.contract.model.row_violations) are the
 definition of a valid row, but they are general and slow (a jsonschema run
 costs ~35 us per document). Writers need a check that costs a few
 microseconds, so each table gets a compiled fast path: plain closures per
-column and a compiled subset of JSON Schema for the documents. The fast path
+column, and for the documents the package's one compiled JSON Schema check
+(harness.contract.json_check, which decides as jsonschema does). The fast path
 only ever says "certainly valid"; anything it is unsure of goes to the slow
 path, which asks the contract itself and words the error. So the fast path
 can be stricter than the contract, never looser (tests/test_store.py checks
-that on generated rows).
+that on generated rows). A refused row raises ValidationError carrying its
+harness.errors.Problem: the store and ingest report it as it is.
 
 Limits the contract leaves open, enforced here under the rule "max_size":
 JSON documents <= 1 MiB and other text <= 64 KiB (UTF-8 bytes); ids are
@@ -25,16 +27,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import jsonschema
-
-from harness.contract.model import (
-    Column,
-    Table,
-    document_schema,
-    is_timestamp,
-    row_violations,
-    utc_key,
-)
+from harness.contract.json_check import STRICT_JSON, compile_schema
+from harness.contract.model import Column, Table, document_schema, is_timestamp, row_violations, utc_key
+from harness.errors import Problem, ValidationError
 
 MAX_JSON_BYTES = 1 << 20
 MAX_TEXT_BYTES = 64 << 10
@@ -44,40 +39,6 @@ _JSON_SAFE_CHARS = MAX_JSON_BYTES // 4
 _TEXT_SAFE_CHARS = MAX_TEXT_BYTES // 4
 
 Check = Callable[[Any], bool]
-
-
-def dump_json(value: Any) -> str:
-    """The one JSON serialization the store writes: compact, UTF-8, no NaN."""
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-
-
-@dataclass(frozen=True)
-class Problem:
-    """The first broken rule of a row: the column (a real column, never a rule name) and why."""
-
-    column: str
-    rule: str
-    message: str
-
-
-# ------------------------------------------------------- JSON Schema subset
-# Each schema node becomes one closure. A node with a single "type" gets a
-# closure specialized to that type (one type test, then its own keywords
-# only), which is what keeps a receipt document at a few microseconds.
-_ANNOTATIONS = frozenset({"$schema", "$id", "title", "description", "$comment", "default", "examples"})
-_KEYWORDS = {
-    "string": frozenset({"type", "minLength", "maxLength", "pattern", "enum"}),
-    "integer": frozenset({"type", "minimum"}),
-    "number": frozenset({"type", "minimum"}),
-    "boolean": frozenset({"type"}),
-    "null": frozenset({"type"}),
-    "object": frozenset({"type", "properties", "required", "additionalProperties"}),
-    "array": frozenset({"type", "items"}),
-}
-
-
-class _Unsupported(Exception):
-    """The schema uses a keyword the subset compiler does not know."""
 
 
 def _always(v: Any) -> bool:
@@ -94,113 +55,9 @@ def _call_py(check: Check, value: Any) -> bool:
 
 _call: Callable[[Check, Any], bool] = getattr(operator, "call", _call_py)  # operator.call: Python >= 3.11
 
-
-def compile_document_check(schema: Any) -> Check:
-    """A fast yes/no for a JSON Schema over a parsed JSON document.
-
-    Covers the keywords ggen-db's document schemas use; a schema with any
-    other keyword falls back to jsonschema's own (slower) is_valid. It may
-    say no where jsonschema says yes (a float 1.0 for an integer, a tuple, a
-    non-str key, NaN): the caller then asks the contract, never the reverse.
-    """
-    try:
-        return _compile(schema)
-    except _Unsupported:
-        return jsonschema.Draft202012Validator(schema).is_valid
-
-
-def _compile(node: Any) -> Check:
-    if node is True:
-        return _always
-    if not isinstance(node, dict):
-        raise _Unsupported(repr(node))
-    keys = frozenset(node) - _ANNOTATIONS
-    if not keys:
-        return _always
-    kind = node.get("type")
-    if isinstance(kind, str) and kind in _KEYWORDS and keys <= _KEYWORDS[kind]:
-        return _TYPED[kind](node)
-    if keys == {"type"} and isinstance(kind, list) and kind and all(k in _KEYWORDS for k in kind):
-        tests = tuple(_TYPED[k]({"type": k}) for k in kind)
-        return lambda v: any(t(v) for t in tests)
-    if keys == {"enum"} and all(isinstance(x, str) for x in node["enum"]):
-        allowed = frozenset(node["enum"])
-        return lambda v: type(v) is str and v in allowed
-    raise _Unsupported(", ".join(sorted(keys)))
-
-
-def _string(node: dict[str, Any]) -> Check:
-    low, high = node.get("minLength", 0), node.get("maxLength")
-    regex = re.compile(node["pattern"]) if "pattern" in node else None
-    enum = node.get("enum")
-    if enum is not None and not all(isinstance(x, str) for x in enum):
-        raise _Unsupported("enum of non-strings")
-    allowed = frozenset(enum) if enum is not None else None
-    if regex is None and allowed is None:
-        if high is None:
-            return lambda v: type(v) is str and len(v) >= low
-        return lambda v: type(v) is str and low <= len(v) <= high
-
-    def check(v: Any) -> bool:
-        return (
-            type(v) is str
-            and low <= len(v)
-            and (high is None or len(v) <= high)
-            and (regex is None or regex.search(v) is not None)
-            and (allowed is None or v in allowed)
-        )
-
-    return check
-
-
-def _integer(node: dict[str, Any]) -> Check:
-    minimum = node.get("minimum")
-    if minimum is None:
-        return lambda v: type(v) is int
-    return lambda v: type(v) is int and v >= minimum
-
-
-def _number(node: dict[str, Any]) -> Check:
-    minimum = node.get("minimum")
-    return lambda v: (type(v) is int or (type(v) is float and math.isfinite(v))) and (minimum is None or v >= minimum)
-
-
-def _object(node: dict[str, Any]) -> Check:
-    properties = {k: _compile(sub) for k, sub in node.get("properties", {}).items()}
-    extra = _compile(node["additionalProperties"]) if "additionalProperties" in node else _always
-    required = tuple(node.get("required", ()))
-
-    def check(v: Any) -> bool:
-        if type(v) is not dict:
-            return False
-        for name in required:
-            if name not in v:
-                return False
-        get = properties.get
-        for k, item in v.items():
-            if type(k) is not str or not get(k, extra)(item):
-                return False
-        return True
-
-    return check
-
-
-def _array(node: dict[str, Any]) -> Check:
-    item = _compile(node["items"]) if "items" in node else _always
-    if item is _always:
-        return lambda v: type(v) is list
-    return lambda v: type(v) is list and all(map(item, v))
-
-
-_TYPED: dict[str, Callable[[dict[str, Any]], Check]] = {
-    "string": _string,
-    "integer": _integer,
-    "number": _number,
-    "boolean": lambda node: lambda v: type(v) is bool,
-    "null": lambda node: lambda v: v is None,
-    "object": _object,
-    "array": _array,
-}
+def dump_json(value: Any) -> str:
+    """The one JSON serialization the store writes: compact, UTF-8, no NaN."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 # ------------------------------------------------------------ column checks
@@ -220,14 +77,6 @@ _HEX64 = re.compile(r"[0-9a-fA-F]{64}", re.ASCII)  # contract.is_sha256, precomp
 
 def _timestamp_ok(v: Any) -> bool:
     return type(v) is str and (_EASY_TIMESTAMP.fullmatch(v) is not None or is_timestamp(v))
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(name)
-
-
-# Built once: json.loads(text, parse_constant=...) would build a decoder per call.
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 
 def _column_check(column: Column) -> Check:
@@ -263,7 +112,7 @@ class JsonColumn:
     def __init__(self, column: Column) -> None:
         self.name = column.name
         schema = document_schema(column.json_schema) if column.json_schema else True
-        self._document_ok = compile_document_check(schema)
+        self._document_ok = compile_schema(schema)
 
     def text(self, value: Any) -> tuple[Any, bool]:
         """(value to store, certainly valid). str is JSON text; other values are serialized."""
@@ -271,7 +120,7 @@ class JsonColumn:
             if len(value) > _JSON_SAFE_CHARS:
                 return value, False
             try:
-                document = _DECODER.decode(value)
+                document = STRICT_JSON.decode(value)
             except (ValueError, RecursionError):
                 return value, False
             return value, self._document_ok(document)
@@ -338,7 +187,7 @@ class TableCheck:
         return plan
 
     def values(self, row: Mapping[str, Any], *, validate: bool = True, partial: bool = False) -> list[Any]:
-        """The row's values in its key order, JSON serialized; ProblemError for a bad row.
+        """The row's values in its key order, JSON serialized; ValidationError for a bad row.
 
         partial=True checks the columns given and does not require the others
         (an UPDATE of some columns).
@@ -362,20 +211,20 @@ class TableCheck:
             return out
         problem = self.problem(dict(zip(row.keys(), out, strict=True)), partial=partial)
         if problem is not None:
-            raise ProblemError(problem)
+            raise ValidationError(problem)
         return out
 
     def _unchecked(self, row: Mapping[str, Any]) -> list[Any]:
         unknown = self._unknown(row)
         if unknown is not None:
-            raise ProblemError(unknown)
+            raise ValidationError(unknown)
         out = []
         for name, value in row.items():
             if name in self.json_columns and value is not None and type(value) is not str:
                 try:
                     value = dump_json(value)
                 except (TypeError, ValueError, RecursionError) as e:
-                    raise ProblemError(Problem(name, "json_valid", f"cannot be serialized as JSON ({e})")) from e
+                    raise ValidationError(self._problem(name, "json_valid", f"cannot be serialized as JSON ({e})")) from e
             out.append(value)
         return out
 
@@ -395,8 +244,8 @@ class TableCheck:
                 try:
                     column = self.table.column(name)
                 except KeyError:
-                    return Problem(str(name), "unknown_column", f"is not a column of {self.table.name}")
-                return Problem(name, "not_writable", f"is a {column.kind} column; the database sets it")
+                    return self._problem(str(name), "unknown_column", f"is not a column of {self.table.name}")
+                return self._problem(name, "not_writable", f"is a {column.kind} column; the database sets it")
         return None
 
     def problem(self, row: Mapping[str, Any], *, partial: bool = False) -> Problem | None:
@@ -411,34 +260,19 @@ class TableCheck:
         violations = row_violations(self.table, row, documents=True)
         if partial:
             violations = [v for v in violations if v.column in row or v.rule != "not_null"]
-        if not violations:
-            return None
-        first = violations[0]
-        return Problem(self._column_of(first.column), first.rule, first.message)
+        return violations[0] if violations else None
 
     def _size_problem(self, name: str, value: Any) -> Problem | None:
         if name in self.json_columns and value is not None and not isinstance(value, str):
-            return Problem(name, "json_valid", f"cannot be serialized as JSON ({type(value).__name__})")
+            return self._problem(name, "json_valid", f"cannot be serialized as JSON ({type(value).__name__})")
         if isinstance(value, str):
             limit = MAX_JSON_BYTES if name in self.json_columns else MAX_TEXT_BYTES
             if len(value) > limit // 4 and len(value.encode("utf-8", "surrogatepass")) > limit:
-                return Problem(name, "max_size", f"must be at most {limit} bytes (UTF-8)")
+                return self._problem(name, "max_size", f"must be at most {limit} bytes (UTF-8)")
         if type(value) is int and not INT64_MIN <= value <= INT64_MAX:
-            return Problem(name, "type", "must fit in a 64-bit signed integer")
+            return self._problem(name, "type", "must fit in a 64-bit signed integer")
         return None
 
-    def _column_of(self, name: str) -> str:
-        """Table rules are reported under their first column (the contract names the rule)."""
-        for rule in self.table.rules:
-            if rule.name == name:
-                return rule.column or (rule.columns[0] if rule.columns else name)
-        return name
-
-
-class ProblemError(Exception):
-    """Internal: a row's problem, turned into ValidationError by the store (which knows the table)."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(f"{problem.column}: {problem.rule}: {problem.message}")
-        self.problem = problem
+    def _problem(self, column: str, rule: str, message: str) -> Problem:
+        return Problem(self.table.name, column, rule, message)
 
