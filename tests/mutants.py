@@ -108,9 +108,9 @@ def append(extra: str) -> Callable[[str], str]:
 BAD_ROWS = """
 PRAGMA foreign_keys = OFF;
 PRAGMA ignore_check_constraints = ON;
-DROP TRIGGER pipeline_metrics_execution_id_fk_insert;  -- as a version-1 writer without foreign keys could
-INSERT INTO pipeline_metrics (execution_id, stage, duration_ms, status, timestamp)
-    VALUES ('no-such-execution', 'μ₁_normalize', 5, 'passed', '2026-01-29T12:00:00Z');
+DROP TRIGGER slo_violations_execution_id_fk_insert;  -- as a version-1 writer without foreign keys could
+INSERT INTO slo_violations (execution_id, metric, target_value, actual_value, severity, timestamp)
+    VALUES ('no-such-execution', 'duration_ms', 1, 2, 'warning', '2026-01-29T12:00:00Z');
 INSERT INTO audit_log (timestamp, agent_id, operation, status, context_json)
     VALUES ('2026-01-29T12:00:00Z', 'agent-01', 'seed', 'started', '{not json');
 INSERT OR IGNORE INTO agent_execution_stats (agent_id, total_executions) VALUES ('ghost', 3);
@@ -254,7 +254,7 @@ HAND_WRITTEN = [
     Mutant("distinct rule removed", remove("CONSTRAINT collision_detection_agents_distinct CHECK (agent_id_1 <> agent_id_2),"),
            "rule_collision_detection_agents_distinct", ("collision_detection", "agent_id_1")),
     Mutant("schema ships bad rows", append(BAD_ROWS),
-           "data_foreign_key_check", ("pipeline_metrics",)),
+           "data_foreign_key_check", ("slo_violations",)),
     Mutant("PRAGMA foreign_keys removed", remove("PRAGMA foreign_keys = ON;"),
            "schema_plain_load", ("PRAGMA foreign_keys",)),
     Mutant("PRAGMA journal_mode removed", remove("PRAGMA journal_mode = WAL;"),

@@ -20,10 +20,10 @@ import harness
 from harness.changes.install import init_database
 from harness.changes.migrate import migrate
 from harness.checks import check_schema
-from harness.checks.implied_sql import foreign_key_triggers
 from harness.checks.plans import full_scans
 from harness.checks.rollups import rollup_problems
 from harness.checks.scratch_rows import insert, insert_with_parents, sample_row
+from harness.contract.foreign_key_sql import foreign_key_triggers
 from harness.contract.model import load_contract
 from harness.engine.db import schema_path, split_statements
 from harness.engine.introspection import schema_snapshot

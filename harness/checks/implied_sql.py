@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.contract.model import Column, Contract, ForeignKey, Rule, Table
+from harness.contract.foreign_key_sql import all_foreign_key_triggers, orphan_guard, schema_section
+from harness.contract.model import Column, Contract, Rule, Table
+from harness.contract.rollup_sql import GUARDED_BASES, ROLLUPS
 
 WHITESPACE_CHARS = "char(32, 9, 10, 11, 12, 13)"
 DOUBLE_MAX = "1.7976931348623157e308"
@@ -137,8 +139,8 @@ def undeclared_generated(table: Table) -> list[str]:
 # ------------------------------------------------------------------ triggers
 @dataclass(frozen=True)
 class ImpliedTrigger:
-    """A trigger the contract implies: its name, where and when it fires, and, where the contract fixes
-    every word of it (the foreign keys'), its full CREATE TRIGGER statement."""
+    """A trigger the contract implies: its name, where and when it fires, and what of its text the contract
+    fixes: all of it for a foreign key's own triggers (sql), statements it must hold for the others (contains)."""
 
     name: str
     table: str
@@ -146,65 +148,11 @@ class ImpliedTrigger:
     event: str  # INSERT, UPDATE or DELETE
     promise: str
     sql: str | None = None
-
-
-# The statement each ON DELETE / ON UPDATE action runs in the parent's AFTER trigger.
-_DELETE_ACTIONS = {
-    "CASCADE": "DELETE FROM {child} WHERE {col} = OLD.{ref};",
-    "SET NULL": "UPDATE {child} SET {col} = NULL WHERE {col} = OLD.{ref};",
-}
-_UPDATE_ACTIONS = {
-    "CASCADE": "UPDATE {child} SET {col} = NEW.{ref} WHERE {col} = OLD.{ref};",
-    "SET NULL": "UPDATE {child} SET {col} = NULL WHERE {col} = OLD.{ref};",
-}
-_REFUSED_ACTIONS = ("RESTRICT", "NO ACTION")
-
-
-def foreign_key_triggers(child: str, fk: ForeignKey) -> list[ImpliedTrigger]:
-    """The triggers that keep a foreign key for every connection, PRAGMA foreign_keys on or off.
-
-    The child's BEFORE INSERT / UPDATE OF triggers refuse a row whose parent is missing; the parent's
-    triggers carry out ON DELETE and ON UPDATE. With foreign keys on, SQLite has already done the same
-    by the time they run, so they find nothing to do (one index seek each).
-    """
-    names = {"child": child, "col": fk.column, "parent": fk.table, "ref": fk.references}
-    constraint = f"{child}_{fk.column}_fk"
-    parent_row = f"SELECT 1 FROM {fk.table} WHERE {fk.references} = NEW.{fk.column}"  # noqa: S608 (contract names)
-    missing = f"WHEN NEW.{fk.column} IS NOT NULL AND NOT EXISTS ({parent_row})"
-    refusal = (f"SELECT RAISE(ABORT, '{child}.{fk.column}: references a missing {fk.table}.{fk.references} "
-               f"(foreign key {constraint})');")
-    found = [
-        _trigger(f"{constraint}_insert", child, "BEFORE", "INSERT", "", missing, refusal,
-                 f"{child}.{fk.column}: an orphan insert is refused"),
-        _trigger(f"{constraint}_update", child, "BEFORE", "UPDATE", f" OF {fk.column}", missing, refusal,
-                 f"{child}.{fk.column}: an update to a missing parent is refused"),
-    ]
-    for event, rule, actions in (("DELETE", fk.on_delete, _DELETE_ACTIONS), ("UPDATE", fk.on_update, _UPDATE_ACTIONS)):
-        of = f" OF {fk.references}" if event == "UPDATE" else ""
-        promise = f"{child}.{fk.column}: ON {event} {rule}"
-        name = f"{constraint}_on_{event.lower()}"
-        if rule in actions:
-            when = f"WHEN OLD.{fk.references} IS NOT NEW.{fk.references}" if event == "UPDATE" else ""
-            found.append(_trigger(name, fk.table, "AFTER", event, of, when, actions[rule].format(**names), promise))
-        elif rule in _REFUSED_ACTIONS:
-            when = f"WHEN EXISTS (SELECT 1 FROM {child} WHERE {fk.column} = OLD.{fk.references})"  # noqa: S608
-            raise_ = (f"SELECT RAISE(ABORT, '{fk.table}.{fk.references}: rows of {child} reference it "
-                      f"(foreign key {constraint}, ON {event} {rule})');")
-            found.append(_trigger(name, fk.table, "BEFORE", event, of, when, raise_, promise))
-    return found
-
-
-def _trigger(name: str, table: str, timing: str, event: str, of: str, when: str, body: str,
-             promise: str) -> ImpliedTrigger:
-    sql = (f"CREATE TRIGGER IF NOT EXISTS {name}\n{timing} {event}{of} ON {table}\n"
-           + (f"{when}\n" if when else "") + f"BEGIN\n    {body}\nEND")
-    return ImpliedTrigger(name, table, timing, event, promise, sql)
+    contains: tuple[str, ...] = ()
 
 
 def implied_triggers(contract: Contract) -> list[ImpliedTrigger]:
     """Every trigger the schema should have: the table rules', the rollups' and the foreign keys'."""
-    from harness.contract.rollup_sql import ROLLUPS  # the rollups' base tables
-
     found = []
     for table in contract.tables.values():
         for rule in table.rules:
@@ -214,18 +162,21 @@ def implied_triggers(contract: Contract) -> list[ImpliedTrigger]:
                 found.append(ImpliedTrigger(rule.name, table.name, "BEFORE", "UPDATE", rule.doc))
         if table.derived and table.name in ROLLUPS:
             base = ROLLUPS[table.name].base
-            found.extend(ImpliedTrigger(f"{base}_rollup_{event.lower()}", base, "AFTER", event,
-                                        f"{table.name} follows every {event} on {base}")
-                         for event in ("INSERT", "UPDATE", "DELETE"))
-    for child, fk in contract.foreign_keys:
-        found.extend(foreign_key_triggers(child, fk))
+            guards = tuple(orphan_guard(base, fk) for fk in contract.tables[base].foreign_keys) \
+                if base in GUARDED_BASES and base in contract.tables else ()
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                found.append(ImpliedTrigger(f"{base}_rollup_{event.lower()}", base, "AFTER", event,
+                                            f"{table.name} follows every {event} on {base}"
+                                            + (" (and orphans are refused)" if event == "INSERT" and guards else ""),
+                                            contains=guards if event == "INSERT" else ()))
+    found.extend(ImpliedTrigger(t.name, t.table, t.timing, t.event, t.promise, t.sql)
+                 for t in all_foreign_key_triggers(contract, set(GUARDED_BASES)))
     return found
 
 
 def schema_text_of_triggers(contract: Contract) -> str:
-    """The foreign keys' triggers as schema.sql writes them (python -m harness.checks.implied_sql)."""
-    return "\n\n".join(f"{t.sql};" for _, fk in contract.foreign_keys
-                       for t in foreign_key_triggers(_, fk) if t.sql) + "\n"
+    """The foreign keys' own triggers as schema.sql writes them (python -m harness.checks.implied_sql)."""
+    return schema_section(contract, set(GUARDED_BASES))
 
 
 if __name__ == "__main__":

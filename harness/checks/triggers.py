@@ -42,6 +42,10 @@ def trigger_problems(ctx: CheckContext, implied: ImpliedTrigger) -> list[str]:
     if where != (implied.table, implied.timing, implied.event):
         found.append(f"{implied.name}: fires {where[1]} {where[2]} ON {where[0]}, the contract implies "
                      f"{implied.timing} {implied.event} ON {implied.table}")
+    for statement in implied.contains:
+        if _normalized(statement) not in _normalized(actual.sql):
+            found.append(f"{implied.name}: lacks `{compact(statement, 300)}` ({implied.promise}); it reads "
+                         f"`{compact(actual.sql, 300)}`")
     if implied.sql is not None and _normalized(actual.sql) != _normalized(implied.sql):
         found.append(f"{implied.name}: reads `{compact(actual.sql, 400)}`, the contract implies "
                      f"`{compact(implied.sql, 400)}` ({implied.promise})")
@@ -55,7 +59,7 @@ def trigger_problems(ctx: CheckContext, implied: ImpliedTrigger) -> list[str]:
     subjects=over_implied_triggers,
     promise="The trigger exists on its table, fires at the time and on the event the contract implies (a table "
     "rule's, a rollup's or a foreign key's); a foreign key's trigger, whose text the contract fixes, reads "
-    "exactly as implied (quoted when it does not).",
+    "exactly as implied, and a rollup's insert trigger holds its table's orphan guard (quoted when not).",
     fix="Restore the trigger from schema.sql (the foreign keys' section is printed by "
     "`python -m harness.checks.implied_sql`).",
 )

@@ -14,6 +14,9 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
+from harness.contract.foreign_key_sql import orphan_guard
+from harness.contract.model import load_contract
+
 
 @dataclass(frozen=True)
 class RollupSql:
@@ -93,12 +96,24 @@ def triggers(rollup: RollupSql) -> dict[str, str]:
     base, lookups = rollup.base, _look_up_extremes(rollup)
     read = dict.fromkeys([_key(rollup), *re.findall(r"\{row\}\.(\w+)", " ".join(rollup.counts)), EXTREME])
     return {
-        f"{base}_rollup_insert": _trigger(f"{base}_rollup_insert", f"AFTER INSERT ON {base}", [_put_in(rollup)]),
+        f"{base}_rollup_insert": _trigger(f"{base}_rollup_insert", f"AFTER INSERT ON {base}",
+                                          [*_orphan_guards(base), _put_in(rollup)]),
         f"{base}_rollup_delete": _trigger(f"{base}_rollup_delete", f"AFTER DELETE ON {base}",
                                           [_take_out(rollup), *lookups]),
         f"{base}_rollup_update": _trigger(f"{base}_rollup_update", f"AFTER UPDATE OF {', '.join(read)} ON {base}",
                                           [_take_out(rollup), _put_in(rollup), *lookups]),
     }
+
+
+def _orphan_guards(base: str) -> list[str]:
+    """The base table's foreign keys, kept for every connection: refused first thing in its insert trigger
+    (harness.contract.foreign_key_sql says why there)."""
+    table = load_contract().tables.get(base)
+    return [orphan_guard(base, fk) for fk in table.foreign_keys] if table is not None else []
+
+
+# Tables whose orphan guard is the first statement of their rollup insert trigger.
+GUARDED_BASES = frozenset(r.base for r in ROLLUPS.values() if r.counts)
 
 
 def _key(rollup: RollupSql) -> str:
