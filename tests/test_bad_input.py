@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from harness.changes.install import init_database
 from harness.errors import ValidationError
 from harness.ingest.format import KIND_TABLES
 from harness.ingest.runner import ingest
@@ -109,10 +108,9 @@ STORE_CASES = [c for c in CASES if c.raw is None]
 
 # ------------------------------------------------------------------ helpers
 @pytest.fixture
-def database(tmp_path: Path) -> Path:
-    """A database holding a session s1, a receipt e-old with a stage metric, and one audit row."""
-    path = tmp_path / "ggen.db"
-    init_database(path)
+def seeded_db(initialized_db: Path) -> Path:
+    """The initialized database holding a session s1, a receipt e-old with a stage metric, and one audit row."""
+    path = initialized_db
     with Store.open(path) as store:
         store.start_session("s1", start_time=TS, agent_count=2)
         store.record_receipt(ReceiptBundle({**VALID["receipt"], "execution_id": "e-old"},
@@ -195,9 +193,9 @@ def assert_stored(path: Path, case: Case, before: dict[str, int], *, with_metric
     "case",
     [pytest.param(c, id=c.id) for c in STORE_CASES],
 )
-def test_through_the_store(database: Path, case: Case) -> None:
-    before = table_counts(database)
-    with Store.open(database) as store:
+def test_through_the_store(seeded_db: Path, case: Case) -> None:
+    before = table_counts(seeded_db)
+    with Store.open(seeded_db) as store:
         if case.store == STORED:
             write_through_store(store, case)
         else:
@@ -207,21 +205,21 @@ def test_through_the_store(database: Path, case: Case) -> None:
             assert (error.table, error.column, error.rule) == (KIND_TABLES[case.kind], case.column, case.store), str(error)
             assert str(error).startswith(f"{error.table}.{case.column}: {case.store}: ")
     if case.store == STORED:
-        assert_stored(database, case, before, with_metric=case.kind == "receipt")
+        assert_stored(seeded_db, case, before, with_metric=case.kind == "receipt")
     else:
-        assert table_counts(database) == before, "nothing half-written"
+        assert table_counts(seeded_db) == before, "nothing half-written"
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
-def test_through_ingest(database: Path, tmp_path: Path, case: Case) -> None:
-    before = table_counts(database)
+def test_through_ingest(seeded_db: Path, tmp_path: Path, case: Case) -> None:
+    before = table_counts(seeded_db)
     path, bad_line = ingest_file(tmp_path, case)
-    result = ingest(database, path)
+    result = ingest(seeded_db, path)
     if case.ingest == STORED:
         assert result.ok, [str(e) for e in result.errors]
-        assert_stored(database, case, before)
+        assert_stored(seeded_db, case, before)
         return
-    assert not result.committed and table_counts(database) == before, "nothing half-written"
+    assert not result.committed and table_counts(seeded_db) == before, "nothing half-written"
     assert len(result.errors) == 1, [str(e) for e in result.errors]
     error = result.errors[0]
     column = "(line)" if case.raw is not None else case.column
@@ -229,12 +227,12 @@ def test_through_ingest(database: Path, tmp_path: Path, case: Case) -> None:
     assert str(error).startswith(f"line {bad_line}: ")
 
 
-def test_injection_strings_leave_the_audit_trail_whole(database: Path) -> None:
-    with Store.open(database) as store:
+def test_injection_strings_leave_the_audit_trail_whole(seeded_db: Path) -> None:
+    with Store.open(seeded_db) as store:
         for value in (INJECTION, "'; DELETE FROM audit_log WHERE '1'='1", "o'brien", 'a"; DROP TABLE receipts; --'):
             store.record_audit({**VALID["audit"], "agent_id": value, "operation": value, "error_message": value})
             assert store.newest_receipts(value) == []  # reads bind the value too
-    conn = sqlite3.connect(database)
+    conn = sqlite3.connect(seeded_db)
     rows = conn.execute("SELECT agent_id, operation, error_message FROM audit_log ORDER BY id").fetchall()
     assert len(rows) == 5 and rows[1:] == [(v, v, v) for v in
                                            (INJECTION, "'; DELETE FROM audit_log WHERE '1'='1", "o'brien",

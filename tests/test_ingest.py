@@ -50,13 +50,6 @@ AUDIT = {"kind": "audit", "timestamp": "2026-01-29T12:00:00Z", "agent_id": "a1",
 SESSION = {"kind": "session", "session_id": "s1", "start_time": "2026-01-29T12:00:00Z", "status": "running", "agent_count": 2}
 
 
-@pytest.fixture
-def database(tmp_path: Path) -> Path:
-    path = tmp_path / "ggen.db"
-    init_database(path)
-    return path
-
-
 def jsonl(tmp_path: Path, lines: list[Any], name: str = "in.jsonl") -> Path:
     path = tmp_path / name
     path.write_text("".join((x if isinstance(x, str) else json.dumps(x, ensure_ascii=False)) + "\n" for x in lines))
@@ -165,7 +158,7 @@ def test_the_compiled_check_agrees_with_jsonschema(line: dict[str, Any]) -> None
 
 
 # ------------------------------------------------------------- round trips
-def test_every_kind_is_written(database: Path, tmp_path: Path) -> None:
+def test_every_kind_is_written(initialized_db: Path, tmp_path: Path) -> None:
     lines = [
         SESSION,
         RECEIPT,
@@ -180,38 +173,38 @@ def test_every_kind_is_written(database: Path, tmp_path: Path) -> None:
         {"kind": "session", "session_id": "s2", "start_time": "2026-01-29 12:00:00", "end_time": "2026-01-29T13:00:00",
          "status": "completed", "agent_count": 3, "successful_operations": 4, "failed_operations": 1},
     ]
-    result = ingest(database, jsonl(tmp_path, lines))
+    result = ingest(initialized_db, jsonl(tmp_path, lines))
     assert result.ok and result.accepted == len(lines) and result.errors == ()
     assert result.written == {"session": 2, "receipt": 1, "stage_metric": 1, "audit": 1, "slo_violation": 1,
                               "memory": 1, "collision": 1}
-    assert counts(database) == {"receipts": 1, "pipeline_metrics": 1, "slo_violations": 1, "audit_log": 1,
+    assert counts(initialized_db) == {"receipts": 1, "pipeline_metrics": 1, "slo_violations": 1, "audit_log": 1,
                                 "agent_memory": 1, "workflow_sessions": 2, "collision_detection": 1}
-    conn = sqlite3.connect(database)
+    conn = sqlite3.connect(initialized_db)
     row = conn.execute("SELECT status, end_time, successful_operations, failed_operations FROM workflow_sessions "
                        "WHERE session_id = 's2'").fetchone()
     assert row == ("completed", "2026-01-29T13:00:00", 4, 1)
     assert conn.execute("SELECT memory_json FROM agent_memory").fetchone()[0] == '{"state":"idle"}'
 
 
-def test_one_bad_line_means_nothing_is_written(database: Path, tmp_path: Path) -> None:
-    before = counts(database)
-    result = ingest(database, jsonl(tmp_path, [SESSION, RECEIPT, METRIC, AUDIT, with_(AUDIT, status="done")]))
+def test_one_bad_line_means_nothing_is_written(initialized_db: Path, tmp_path: Path) -> None:
+    before = counts(initialized_db)
+    result = ingest(initialized_db, jsonl(tmp_path, [SESSION, RECEIPT, METRIC, AUDIT, with_(AUDIT, status="done")]))
     assert not result.committed and result.rejected == 1 and result.accepted == 0 and result.written == {}
     assert [str(e) for e in result.errors] == [
         "line 5: audit_log.status: enum: must be one of started, completed, failed, skipped"
     ]
-    assert counts(database) == before
+    assert counts(initialized_db) == before
 
 
-def test_skip_invalid_writes_the_valid_lines_and_reports_the_rest(database: Path, tmp_path: Path) -> None:
-    result = ingest(database, jsonl(tmp_path, [RECEIPT, METRIC, with_(AUDIT, agent_id=" "), AUDIT]), skip_invalid=True)
+def test_skip_invalid_writes_the_valid_lines_and_reports_the_rest(initialized_db: Path, tmp_path: Path) -> None:
+    result = ingest(initialized_db, jsonl(tmp_path, [RECEIPT, METRIC, with_(AUDIT, agent_id=" "), AUDIT]), skip_invalid=True)
     assert result.committed and not result.ok
     assert (result.accepted, result.rejected) == (3, 1)
     assert [(e.line, e.problem.column, e.problem.rule) for e in result.errors] == [(3, "agent_id", "nonempty")]
-    assert counts(database)["audit_log"] == 1 and counts(database)["pipeline_metrics"] == 1
+    assert counts(initialized_db)["audit_log"] == 1 and counts(initialized_db)["pipeline_metrics"] == 1
 
 
-def test_every_bad_line_is_reported_by_number(database: Path, tmp_path: Path) -> None:
+def test_every_bad_line_is_reported_by_number(initialized_db: Path, tmp_path: Path) -> None:
     lines: list[Any] = [
         RECEIPT,
         "{not json",
@@ -228,7 +221,7 @@ def test_every_bad_line_is_reported_by_number(database: Path, tmp_path: Path) ->
         {"kind": "memory", "agent_id": "a", "memory_json": "{}", "retry_count": 3},
         with_(METRIC, execution_id="e9"),
     ]
-    result = ingest(database, jsonl(tmp_path, lines))
+    result = ingest(initialized_db, jsonl(tmp_path, lines))
     assert [str(e) for e in result.errors] == [
         "line 2: (line): json: not valid JSON (Expecting property name enclosed in double quotes at column 2)",
         "line 3: receipts.operation: enum: must be one of validation, generation, normalization, extraction, "
@@ -247,31 +240,31 @@ def test_every_bad_line_is_reported_by_number(database: Path, tmp_path: Path) ->
         "receipt line (a stage_metric or slo_violation line comes after its receipt line)",
     ]
     assert result.rejected == 12 and not result.committed
-    assert counts(database)["receipts"] == 0
+    assert counts(initialized_db)["receipts"] == 0
 
 
-def test_a_duplicate_found_by_the_database_rejects_only_its_bundle(database: Path, tmp_path: Path) -> None:
-    ingest(database, jsonl(tmp_path, [with_(RECEIPT, execution_id="old")], "old.jsonl"))
+def test_a_duplicate_found_by_the_database_rejects_only_its_bundle(initialized_db: Path, tmp_path: Path) -> None:
+    ingest(initialized_db, jsonl(tmp_path, [with_(RECEIPT, execution_id="old")], "old.jsonl"))
     lines: list[Any] = []
     for i in range(10):
         execution_id = "old" if i == 5 else f"e{i}"
         lines += [with_(RECEIPT, execution_id=execution_id), with_(METRIC, execution_id=execution_id)]
-    result = ingest(database, jsonl(tmp_path, lines), skip_invalid=True, batch_receipts=3)
+    result = ingest(initialized_db, jsonl(tmp_path, lines), skip_invalid=True, batch_receipts=3)
     assert [(e.line, e.problem.column, e.problem.rule) for e in result.errors] == [
         (11, "execution_id", "unique"), (12, "execution_id", "receipt_rejected")
     ]
     assert result.written == {"receipt": 9, "stage_metric": 9}
-    assert counts(database)["receipts"] == 10 and counts(database)["pipeline_metrics"] == 9
+    assert counts(initialized_db)["receipts"] == 10 and counts(initialized_db)["pipeline_metrics"] == 9
 
 
-def test_blank_lines_and_a_byte_order_mark_are_skipped(database: Path, tmp_path: Path) -> None:
+def test_blank_lines_and_a_byte_order_mark_are_skipped(initialized_db: Path, tmp_path: Path) -> None:
     path = tmp_path / "bom.jsonl"
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps(AUDIT).encode() + b"\n\n   \n" + json.dumps(AUDIT).encode())
-    result = ingest(database, path)
+    result = ingest(initialized_db, path)
     assert (result.lines, result.blank, result.accepted, result.rejected) == (4, 2, 2, 0)
 
 
-def test_invalid_utf8_and_lone_surrogates_are_reported(database: Path, tmp_path: Path) -> None:
+def test_invalid_utf8_and_lone_surrogates_are_reported(initialized_db: Path, tmp_path: Path) -> None:
     path = tmp_path / "bytes.jsonl"
     path.write_bytes(
         json.dumps(AUDIT).encode()
@@ -279,33 +272,33 @@ def test_invalid_utf8_and_lone_surrogates_are_reported(database: Path, tmp_path:
         + b'{"kind": "audit", "agent_id": "\xff"}\n'
         + b'{"kind": "audit", "timestamp": "2026-01-29T12:00:00Z", "agent_id": "\\ud800", "operation": "x", "status": "completed"}\n'
     )
-    result = ingest(database, path)
+    result = ingest(initialized_db, path)
     assert [str(e) for e in result.errors] == [
         "line 2: (line): utf8: invalid UTF-8 at byte 32",
         "line 3: audit_log.agent_id: utf8: contains a lone surrogate (\\ud800-\\udfff)",
     ]
 
 
-def test_an_oversized_line_is_reported_and_the_next_line_read(database: Path, tmp_path: Path) -> None:
+def test_an_oversized_line_is_reported_and_the_next_line_read(initialized_db: Path, tmp_path: Path) -> None:
     path = tmp_path / "big.jsonl"
     with path.open("wb") as f:
         f.write(b'{"kind": "audit", "error_message": "' + b"x" * (MAX_LINE_BYTES + 10) + b'"}\n')
         f.write(json.dumps(AUDIT).encode() + b"\n")
-    result = ingest(database, path, skip_invalid=True)
+    result = ingest(initialized_db, path, skip_invalid=True)
     assert [(e.line, e.problem.rule) for e in result.errors] == [(1, "max_size")]
     assert result.accepted == 1
 
 
-def test_a_binary_stream_is_read_like_a_file(database: Path) -> None:
+def test_a_binary_stream_is_read_like_a_file(initialized_db: Path) -> None:
     stream = io.BytesIO((json.dumps(RECEIPT) + "\n" + json.dumps(METRIC) + "\n").encode())
-    result = ingest(database, stream)
+    result = ingest(initialized_db, stream)
     assert result.ok and result.written == {"receipt": 1, "stage_metric": 1}
 
 
-def test_progress_counts_the_bytes_of_both_passes(database: Path, tmp_path: Path) -> None:
+def test_progress_counts_the_bytes_of_both_passes(initialized_db: Path, tmp_path: Path) -> None:
     path = jsonl(tmp_path, list(workers.ingest_lines("p", 400)))  # 3,200 lines
     seen: list[tuple[int, int]] = []
-    ingest(database, path, progress=lambda done, total: seen.append((done, total)))
+    ingest(initialized_db, path, progress=lambda done, total: seen.append((done, total)))
     total = 2 * path.stat().st_size  # two passes: judging, then writing
     assert seen[-1] == (total, total) and len(seen) >= 3
     assert any(done < total // 2 for done, _ in seen) and any(done > total // 2 for done, _ in seen)
@@ -327,18 +320,18 @@ def test_a_database_without_the_schema_is_refused(tmp_path: Path) -> None:
         ingest(empty, jsonl(tmp_path, [AUDIT]))
 
 
-def test_a_missing_file_is_an_input_error(database: Path, tmp_path: Path) -> None:
+def test_a_missing_file_is_an_input_error(initialized_db: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"FILE .*absent.jsonl: cannot read \(No such file or directory\)"):
-        ingest(database, tmp_path / "absent.jsonl")
+        ingest(initialized_db, tmp_path / "absent.jsonl")
     with pytest.raises(InputError, match="is a directory"):
-        ingest(database, tmp_path)
+        ingest(initialized_db, tmp_path)
 
 
 # ------------------------------------------------------------ constant memory
-def _peak_bytes(database: Path, path: Path) -> int:
+def _peak_bytes(initialized_db: Path, path: Path) -> int:
     tracemalloc.start()
     try:
-        ingest(database, path)
+        ingest(initialized_db, path)
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -371,9 +364,9 @@ def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_ingest_waits_for_the_write_lock(
-    database: Path, tmp_path: Path, short_busy_timeout: None, monkeypatch: pytest.MonkeyPatch
+    initialized_db: Path, tmp_path: Path, short_busy_timeout: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    holder = sqlite3.connect(database, isolation_level=None)
+    holder = sqlite3.connect(initialized_db, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock beyond the busy timeout
     pauses: list[float] = []
 
@@ -383,24 +376,24 @@ def test_ingest_waits_for_the_write_lock(
             holder.execute("COMMIT")
 
     monkeypatch.setattr(harness.store.store, "_pause", release_after_first_pause)
-    result = ingest(database, jsonl(tmp_path, [RECEIPT, METRIC, AUDIT]))
+    result = ingest(initialized_db, jsonl(tmp_path, [RECEIPT, METRIC, AUDIT]))
     holder.close()
     assert result.ok and result.written == {"receipt": 1, "stage_metric": 1, "audit": 1}
     assert len(pauses) == 1 and result.lock_wait_s > 0
-    assert counts(database)["pipeline_metrics"] == 1
+    assert counts(initialized_db)["pipeline_metrics"] == 1
 
 
 def test_ingest_gives_up_on_a_lock_that_is_never_released(
-    database: Path, tmp_path: Path, short_busy_timeout: None, monkeypatch: pytest.MonkeyPatch
+    initialized_db: Path, tmp_path: Path, short_busy_timeout: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(harness.store.store, "BUSY_RETRY_S", 0.0)  # give up at the first busy timeout
-    holder = sqlite3.connect(database, isolation_level=None)
+    holder = sqlite3.connect(initialized_db, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
         with pytest.raises(InputError, match=r"DB .*: database is locked: no write lock after 0 s of waiting; "
                                              r"nothing was written"):
-            ingest(database, jsonl(tmp_path, [AUDIT]))
+            ingest(initialized_db, jsonl(tmp_path, [AUDIT]))
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert counts(database)["audit_log"] == 0
+    assert counts(initialized_db)["audit_log"] == 0

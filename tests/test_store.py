@@ -68,10 +68,9 @@ def bundle(execution_id: str = "exec-1", **changes: Any) -> ReceiptBundle:
 
 
 @pytest.fixture
-def conn() -> Iterator[sqlite3.Connection]:
-    connection = db.scratch_database()
-    yield connection
-    connection.close()
+def conn(memory_db: sqlite3.Connection) -> sqlite3.Connection:
+    """The in-memory database the store writes (the shared memory_db)."""
+    return memory_db
 
 
 @pytest.fixture
