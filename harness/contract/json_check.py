@@ -124,20 +124,15 @@ class _Compiler:
 
     # ---------------------------------------------------------- typed nodes
     def _typed(self, kind: str, node: dict[str, Any]) -> Check:
-        """A node with one type and only that type's keywords: one type test, then the keywords."""
+        """A node with one type and only that type's keywords: one closure, type test first."""
         if kind == "string":
-            text_rest = _string_keywords(node)
-            return (lambda v: type(v) is str) if text_rest is None else (lambda v: type(v) is str and text_rest(v))
+            return _string_check(node)
         if kind == "object":
-            object_rest = self._object_keywords(node)
-            return (lambda v: type(v) is dict) if object_rest is None else (lambda v: type(v) is dict and object_rest(v))
+            return self._object_check(node)
         if kind == "array":
-            array_rest = self._array_keywords(node)
-            return (lambda v: type(v) is list) if array_rest is None else (lambda v: type(v) is list and array_rest(v))
+            return self._array_check(node)
         if kind in ("integer", "number"):
-            is_kind = _is_integer if kind == "integer" else _is_number
-            number_rest = _number_keywords(node)
-            return is_kind if number_rest is None else (lambda v: is_kind(v) and number_rest(v))
+            return _number_check(node, integer=kind == "integer")
         if kind == "boolean":
             return lambda v: type(v) is bool
         return lambda v: v is None
@@ -145,15 +140,15 @@ class _Compiler:
     def _generic(self, node: dict[str, Any], kinds: tuple[str, ...] | None, general: list[Check]) -> Check:
         """Any other node: the type (if given), the keywords of the value's own type, then the rest."""
         type_ok = _type_test(kinds) if kinds is not None else None
-        by_type: dict[type, Check] = {}
-        for python_types, keywords in (
-            ((str,), _string_keywords(node)),
-            ((int, float), _number_keywords(node)),
-            ((dict,), self._object_keywords(node)),
-            ((list,), self._array_keywords(node)),
-        ):
-            if keywords is not None:
-                by_type.update(dict.fromkeys(python_types, keywords))
+        by_type: dict[type, Check] = {}  # the keywords of each JSON type present, for values of that type
+        if _STRING_KEYWORDS & node.keys():
+            by_type[str] = _string_check(node)
+        if _NUMBER_KEYWORDS & node.keys():
+            by_type[int] = by_type[float] = _number_check(node, integer=False)
+        if _OBJECT_KEYWORDS & node.keys():
+            by_type[dict] = self._object_check(node)
+        if _ARRAY_KEYWORDS & node.keys():
+            by_type[list] = self._array_check(node)
         applicators = tuple(general)
 
         def check(v: Any) -> bool:
@@ -219,17 +214,19 @@ class _Compiler:
         self.resolving.discard(pointer)
         return check
 
-    def _object_keywords(self, node: dict[str, Any]) -> Check | None:
-        """properties, additionalProperties, required, min/maxProperties, for a dict."""
-        if not _OBJECT_KEYWORDS & node.keys():
-            return None
+    def _object_check(self, node: dict[str, Any]) -> Check:
+        """A dict, with properties, additionalProperties, required, min/maxProperties."""
         properties = {name: self.node(sub) for name, sub in node.get("properties", {}).items()}
         extra = self.node(node.get("additionalProperties", True))
         required = tuple(node.get("required", ()))
         low, high = node.get("minProperties", 0), node.get("maxProperties")
+        if not properties and extra is _always and not required and not low and high is None:
+            return lambda v: type(v) is dict
         get = properties.get
 
-        def check(v: dict[Any, Any]) -> bool:
+        def check(v: Any) -> bool:
+            if type(v) is not dict:
+                return False
             for name in required:
                 if name not in v:
                     return False
@@ -240,44 +237,53 @@ class _Compiler:
 
         return check
 
-    def _array_keywords(self, node: dict[str, Any]) -> Check | None:
-        """items (every item: there is no prefixItems), min/maxItems and uniqueItems, for a list."""
-        if not _ARRAY_KEYWORDS & node.keys():
-            return None
+    def _array_check(self, node: dict[str, Any]) -> Check:
+        """A list, with items (every item: there is no prefixItems), min/maxItems and uniqueItems."""
         item = self.node(node.get("items", True))
         low, high = node.get("minItems", 0), node.get("maxItems")
         unique = node.get("uniqueItems") is True
-        if item is _always and not unique:
-            return lambda v: low <= len(v) and (high is None or len(v) <= high)
+        if not low and high is None and not unique:
+            if item is _always:
+                return lambda v: type(v) is list
+            return lambda v: type(v) is list and all(map(item, v))
         return lambda v: (
-            low <= len(v) and (high is None or len(v) <= high) and all(map(item, v)) and (not unique or _unique(v))
+            type(v) is list
+            and low <= len(v)
+            and (high is None or len(v) <= high)
+            and all(map(item, v))
+            and (not unique or _unique(v))
         )
 
 
-def _string_keywords(node: dict[str, Any]) -> Check | None:
-    """minLength, maxLength (in code points) and pattern (re.search, as jsonschema), for a str."""
-    if not _STRING_KEYWORDS & node.keys():
-        return None
+def _string_check(node: dict[str, Any]) -> Check:
+    """A str, with minLength, maxLength (in code points) and pattern (re.search, as jsonschema)."""
     low, high = node.get("minLength", 0), node.get("maxLength")
     regex = re.compile(node["pattern"]) if "pattern" in node else None
     if regex is None:
-        return (lambda v: low <= len(v)) if high is None else (lambda v: low <= len(v) <= high)
+        if high is None:
+            return (lambda v: type(v) is str and low <= len(v)) if low else (lambda v: type(v) is str)
+        return lambda v: type(v) is str and low <= len(v) <= high
     search = regex.search
     if high is None:
-        return lambda v: low <= len(v) and search(v) is not None
-    return lambda v: low <= len(v) <= high and search(v) is not None
+        return lambda v: type(v) is str and low <= len(v) and search(v) is not None
+    return lambda v: type(v) is str and low <= len(v) <= high and search(v) is not None
 
 
-def _number_keywords(node: dict[str, Any]) -> Check | None:
-    """minimum, maximum and their exclusive forms, for an int or float.
+def _number_check(node: dict[str, Any], *, integer: bool) -> Check:
+    """An integer (jsonschema's: 5.0 is one) or a number, with minimum, maximum and their exclusive forms.
 
-    Written as "not (v < minimum)", as jsonschema tests them: NaN passes every bound.
+    Bounds are written as "not v < minimum", as jsonschema tests them: NaN passes every bound.
     """
-    if not _NUMBER_KEYWORDS & node.keys():
-        return None
+    is_kind = _is_integer if integer else _is_number
     low, high = node.get("minimum"), node.get("maximum")
     above, below = node.get("exclusiveMinimum"), node.get("exclusiveMaximum")
-    return lambda v: not (
+    if above is None and below is None and high is None:
+        if low is None:
+            return is_kind
+        if integer:  # the common shape (a count), in one closure
+            return lambda v: (type(v) is int or (type(v) is float and v.is_integer())) and not v < low
+        return lambda v: (type(v) is int or type(v) is float) and not v < low
+    return lambda v: is_kind(v) and not (
         (low is not None and v < low)
         or (high is not None and v > high)
         or (above is not None and v <= above)

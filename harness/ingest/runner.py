@@ -374,16 +374,29 @@ _WRITERS: dict[str, Callable[[Store, dict[str, Any]], None]] = {
 
 
 # ------------------------------------------------------------------ tallies
-class _Report:
+class _Rejections:
+    """Rejected lines: all counted, the first MAX_REPORTED_ERRORS kept with their problem."""
+
+    def __init__(self) -> None:
+        self.rejected = 0
+        self.errors: list[LineError] = []
+
+    def reject(self, number: int, problem: Problem) -> None:
+        self.rejected += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(LineError(number, problem))
+
+
+class _Report(_Rejections):
     """The tally of pass 1 (every line judged), merged with the write pass's."""
 
     def __init__(self, progress: Progress | None, skip_invalid: bool) -> None:
+        super().__init__()
         self.progress = progress
         self.skip_invalid = skip_invalid
         self.total = 0
-        self.lines = self.blank = self.rejected = 0
+        self.lines = self.blank = 0
         self.read_bytes = 0
-        self.errors: list[LineError] = []
         self.kinds: dict[str, int] = {}
         self.judge_s = self.lock_wait_s = self.lock_held_s = 0.0
 
@@ -392,11 +405,6 @@ class _Report:
         self.read_bytes += size
         if self.progress is not None and number % PROGRESS_EVERY_LINES == 0:
             self.progress(self.read_bytes, self.total)
-
-    def reject(self, number: int, problem: Problem) -> None:
-        self.rejected += 1
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(LineError(number, problem))
 
     def merge(self, tally: _WriteTally, *, lock_wait_s: float) -> None:
         """Add what the write pass found (database refusals), wrote and took."""
@@ -427,16 +435,15 @@ class _Report:
         )
 
 
-class _WriteTally:
+class _WriteTally(_Rejections):
     """What the write pass refused and wrote."""
 
     def __init__(self, report: _Report) -> None:
+        super().__init__()
         self.report = report
         self.lines = report.lines
         self.skip_invalid = report.skip_invalid
         self.read_bytes = 0
-        self.rejected = 0
-        self.errors: list[LineError] = []
         self.kinds: dict[str, int] = {}
         self.locked_at = self.released_at = 0.0
 
@@ -445,11 +452,6 @@ class _WriteTally:
         progress = self.report.progress
         if progress is not None and number % PROGRESS_EVERY_LINES == 0:
             progress(self.report.read_bytes + self.read_bytes, self.report.total)
-
-    def reject(self, number: int, problem: Problem) -> None:
-        self.rejected += 1
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(LineError(number, problem))
 
     def all_or_nothing_failed(self) -> bool:
         """Some line was rejected (in either pass) and skip_invalid is off: roll back."""
