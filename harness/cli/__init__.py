@@ -1,9 +1,9 @@
 """The `ggen-db` command: a thin layer over the Python API.
 
-Each subcommand lives in its own module with `register(subparsers)`, which
-adds its parser (cli._command.add_command) and sets `func`; `func(args)` calls
-one API function and renders the result with harness.reports, returning the
-exit status. Long commands show progress through cli._progress. Errors of ggen-db's own type
+Each subcommand lives in its own module: SUMMARY, DESCRIPTION, EXAMPLE,
+`add_arguments(parser)` and `run(args)`, added by cli._command.register; `run`
+calls one API function and renders the result with harness.reports, returning
+the exit status. Long commands show progress through cli._progress. Errors of ggen-db's own type
 become one line and exit 2; everything else is a bug and keeps its traceback.
 """
 
@@ -33,6 +33,8 @@ class OneLineParser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     from importlib import import_module
 
+    from harness.cli._command import register
+
     parser = OneLineParser(
         prog="ggen-db",
         description="The ggen persistence schema: create databases, prove the schema, benchmark it, sign it off.",
@@ -48,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
             if e.name != module_name:
                 raise
             continue  # command not built yet
-        module.register(sub)
+        register(sub, name, module)
     return parser
 
 

@@ -1,17 +1,18 @@
-"""How every command module adds its parser: the summary `ggen-db --help` lists, the description,
-and the example block its --help ends with (printed as written)."""
+"""How every command module becomes a subcommand: the summary `ggen-db --help` lists, the description,
+the example block its --help ends with (printed as written), its own arguments, and `run` as what it does.
+
+A command module defines SUMMARY, DESCRIPTION, EXAMPLE, `add_arguments(parser)` and `run(args) -> int`.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from typing import TypeAlias
-
-    Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
+from types import ModuleType
+from typing import Any
 
 
-def add_command(sub: Subparsers, name: str, summary: str, description: str, example: str) -> argparse.ArgumentParser:
-    return sub.add_parser(name, help=summary, description=description, epilog=example,
-                          formatter_class=argparse.RawDescriptionHelpFormatter)
+def register(sub: argparse._SubParsersAction[Any], name: str, command: ModuleType) -> None:
+    parser = sub.add_parser(name, help=command.SUMMARY, description=command.DESCRIPTION, epilog=command.EXAMPLE,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    command.add_arguments(parser)
+    parser.set_defaults(func=command.run)

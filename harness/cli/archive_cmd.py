@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from harness.cli._command import add_command
 from harness.cli._formats import non_negative_float, positive_int
 from harness.operate.archive import BATCH_RECEIPTS, BATCH_ROWS, PAUSE_S, ArchiveResult, archive
 
@@ -27,8 +26,7 @@ DESCRIPTION = (
 )
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = add_command(sub, "archive", SUMMARY, DESCRIPTION, EXAMPLE)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("db", metavar="DB", help="the database to move rows out of (must exist)")
     parser.add_argument("--before", metavar="WHEN", required=True,
                         help="move what is older than this: a date, a timestamp, or a duration back from now (90d)")
@@ -39,7 +37,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--pause", metavar="SECONDS", type=non_negative_float, default=PAUSE_S,
                         help=f"leave the write lock free this long after each batch, for waiting writers "
                         f"(default: {PAUSE_S})")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
-from harness.cli._command import add_command
 from harness.cli._progress import ProgressDisplay, add_progress_option, wanted
 from harness.reports.backup_text import render_text
 from harness.store.backup import backup
-
-if TYPE_CHECKING:
-    from harness.cli._command import Subparsers
 
 EXAMPLE = """\
 example:
@@ -29,15 +24,13 @@ DESCRIPTION = (
 )
 
 
-def register(sub: Subparsers) -> None:
-    parser = add_command(sub, "backup", SUMMARY, DESCRIPTION, EXAMPLE)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("db", metavar="DB", help="the database to copy (must exist)")
     parser.add_argument("dest", metavar="DEST", help="the backup file to write")
     parser.add_argument(
         "--force", action="store_true", help="replace DEST if it exists (refused while DEST is in use); default: refuse"
     )
     add_progress_option(parser)
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

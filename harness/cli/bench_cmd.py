@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
 from harness.bench.scales import flatten, scale_list
-from harness.cli._command import add_command
 from harness.cli._formats import positive_int
 from harness.cli._progress import ProgressDisplay, add_progress_option, wanted
 from harness.errors import UsageError
-
-if TYPE_CHECKING:
-    from harness.cli._command import Subparsers
 
 EXAMPLE = """\
 example:
@@ -30,8 +25,7 @@ DESCRIPTION = (
 )
 
 
-def register(sub: Subparsers) -> None:
-    parser = add_command(sub, "bench", SUMMARY, DESCRIPTION, EXAMPLE)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--scale", action="append", metavar="SCALE", type=scale_list,
         help="data scale(s): 10k, 100k or 1m (1k for smoke runs); repeat or comma-separate (default: 100k)",
@@ -53,7 +47,6 @@ def register(sub: Subparsers) -> None:
     parser.add_argument("--json", metavar="FILE",
                         help="also write the results as pytest-benchmark-compatible JSON (default: none)")
     add_progress_option(parser)
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

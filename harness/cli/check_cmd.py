@@ -10,13 +10,8 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from harness.cli._command import add_command
 from harness.results import CheckReport
-
-if TYPE_CHECKING:
-    from harness.cli._command import Subparsers
 
 EXAMPLE = """\
 exit status: 0 every promise holds, 1 a promise is broken, 2 usage or input error
@@ -49,8 +44,7 @@ DESCRIPTION = (
 )
 
 
-def register(sub: Subparsers) -> None:
-    parser = add_command(sub, "check", SUMMARY, DESCRIPTION, EXAMPLE)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     target = parser.add_mutually_exclusive_group()
     target.add_argument("--schema", metavar="FILE", help="schema file to check (default: the shipped schema.sql)")
     target.add_argument("--db", metavar="FILE", help="existing database to check, opened read-only")
@@ -62,7 +56,6 @@ def register(sub: Subparsers) -> None:
                         help="also write the report as JSON (format_version 1)")
     parser.add_argument("--markdown", metavar="FILE", type=output_file,
                         help="also write Markdown, e.g. to $GITHUB_STEP_SUMMARY")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from harness.atomic import write_text
 from harness.changes.diff import DiffReport, diff_schemas, load_severities, load_waivers
-from harness.cli._command import add_command
 from harness.reports import diff_report
 
 DEFAULT_CONFIG = Path(".ggen-db") / "diff.json"
 DEFAULT_WAIVERS = Path(".ggen-db") / "waivers.json"
-
-if TYPE_CHECKING:
-    from harness.cli._command import Subparsers
 
 EXAMPLE = """\
 example:
@@ -34,8 +29,7 @@ DESCRIPTION = (
 )
 
 
-def register(sub: Subparsers) -> None:
-    parser = add_command(sub, "diff", SUMMARY, DESCRIPTION, EXAMPLE)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("old", metavar="OLD", help="the deployed schema: FILE, DB or git:REV[:PATH]")
     parser.add_argument("new", metavar="NEW", help="the proposed schema: FILE, DB or git:REV[:PATH]")
     add_judging_options(parser)
@@ -43,7 +37,6 @@ def register(sub: Subparsers) -> None:
     parser.add_argument("--markdown", metavar="FILE", type=Path, help="also write a Markdown summary")
     parser.add_argument("--format", choices=("text", "github"), default="text",
                         help="stdout: text (default) or GitHub workflow annotations")
-    parser.set_defaults(func=run)
 
 
 def add_judging_options(parser: argparse.ArgumentParser) -> None:

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TextIO
 
 from harness.atomic import Replacing
-from harness.cli._command import add_command
 from harness.cli._progress import ProgressDisplay, add_progress_option, wanted
 from harness.errors import InputError
 from harness.operate.export import EXPORTS, FORMATS, ExportResult, export
@@ -33,8 +32,7 @@ DESCRIPTION = (
 )
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = add_command(sub, "export", SUMMARY, DESCRIPTION, EXAMPLE)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("db", metavar="DB", help="the database to read (must exist)")
     parser.add_argument("what", metavar="WHAT", choices=EXPORTS, help=" or ".join(EXPORTS))
     parser.add_argument("--since", metavar="WHEN", help="from this time on: 24h, 7d, 30m, a date or a timestamp")
@@ -42,7 +40,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--format", choices=FORMATS, default="jsonl", help="jsonl (default) or csv")
     parser.add_argument("--out", metavar="FILE", help="write to FILE, replacing it when complete (default: stdout)")
     add_progress_option(parser)
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from harness.atomic import write_text
 from harness.bench.scales import SCALES
-from harness.cli._command import add_command
 from harness.cli.diff_cmd import add_judging_options, judging
 from harness.gate import run_gate
 from harness.reports import gate_report
-
-if TYPE_CHECKING:
-    from harness.cli._command import Subparsers
 
 EXAMPLE = """\
 example:
@@ -32,8 +27,7 @@ DESCRIPTION = (
 )
 
 
-def register(sub: Subparsers) -> None:
-    parser = add_command(sub, "gate", SUMMARY, DESCRIPTION, EXAMPLE)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base", required=True, metavar="REV", help="the revision the change is judged against")
     parser.add_argument("--head", metavar="REV", help="the revision carrying the change (default: the working tree)")
     parser.add_argument("--repo", default=".", metavar="DIR", help="the git repository (default: .)")
@@ -47,7 +41,6 @@ def register(sub: Subparsers) -> None:
     parser.add_argument("--no-bench", action="store_true", help="skip the A/B benchmark")
     parser.add_argument("--markdown", metavar="FILE", type=Path, help="write the Markdown summary")
     parser.add_argument("--junit", metavar="FILE", type=Path, help="write JUnit XML")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

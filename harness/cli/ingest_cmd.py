@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
-from harness.cli._command import add_command
 from harness.cli._progress import ProgressDisplay, add_progress_option, wanted
 from harness.ingest.runner import ingest
 from harness.reports.ingest_text import render_text
-
-if TYPE_CHECKING:
-    from harness.cli._command import Subparsers
 
 EXIT_REJECTED = 1
 
@@ -36,8 +31,7 @@ DESCRIPTION = (
 )
 
 
-def register(sub: Subparsers) -> None:
-    parser = add_command(sub, "ingest", SUMMARY, DESCRIPTION, EXAMPLE)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("db", metavar="DB", help="the database to write (must exist)")
     parser.add_argument("file", metavar="FILE", help="the JSON Lines file, or - for stdin")
     parser.add_argument(
@@ -46,7 +40,6 @@ def register(sub: Subparsers) -> None:
         help="write the valid lines and report the rest (default: any rejected line means nothing is written)",
     )
     add_progress_option(parser)
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

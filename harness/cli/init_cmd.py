@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
 from harness.changes.install import DEFAULT_DB_ENV, DEFAULT_DB_PATH, init_database
 from harness.changes.migrate import SchemaDriftError
-from harness.cli._command import add_command
 from harness.reports.changes_text import render_drift, render_init
-
-if TYPE_CHECKING:
-    from harness.cli._command import Subparsers
 
 EXAMPLE = """\
 example:
@@ -30,8 +25,7 @@ DESCRIPTION = (
 )
 
 
-def register(sub: Subparsers) -> None:
-    parser = add_command(sub, "init", SUMMARY, DESCRIPTION, EXAMPLE)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "db",
         nargs="?",
@@ -41,7 +35,6 @@ def register(sub: Subparsers) -> None:
     parser.add_argument(
         "--schema", metavar="FILE", help="schema file to apply (default: the shipped schema.sql)"
     )
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

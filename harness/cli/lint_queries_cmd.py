@@ -24,23 +24,19 @@ example:
 """
 OUTPUTS = (("json", "render_json"), ("markdown", "render_markdown"))
 
+SUMMARY = "judge a file of SQL statements against the schema: plans, scans, raw timestamps, time"
+DESCRIPTION = (
+    "Read FILE ('-' for stdin), a file of SQL statements separated by ';', and judge each against the "
+    "schema on a database opened read-only: the data generated at --scale (default 10k receipts), or "
+    "your own with --db. For each statement: does it prepare, its query plan, whether it walks a table "
+    "that grows or sorts a growing set in a temporary b-tree, whether it orders or compares a writer's "
+    "raw timestamp text where a _utc column gives the right order, whether a view or rollup already "
+    "answers it, and its measured time (statements that only read are run; parameters are drawn from "
+    "the data). Rule codes are listed in the README."
+)
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser(
-        "lint-queries",
-        help="judge a file of SQL statements against the schema: plans, scans, raw timestamps, time",
-        description=(
-            "Read FILE ('-' for stdin), a file of SQL statements separated by ';', and judge each against the "
-            "schema on a database opened read-only: the data generated at --scale (default 10k receipts), or "
-            "your own with --db. For each statement: does it prepare, its query plan, whether it walks a table "
-            "that grows or sorts a growing set in a temporary b-tree, whether it orders or compares a writer's "
-            "raw timestamp text where a _utc column gives the right order, whether a view or rollup already "
-            "answers it, and its measured time (statements that only read are run; parameters are drawn from "
-            "the data). Rule codes are listed in the README."
-        ),
-        epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="the SQL file, or - for stdin")
     target = parser.add_mutually_exclusive_group()
     target.add_argument("--db", metavar="DB", help="your database, opened read-only and never written")
@@ -48,7 +44,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--json", metavar="FILE", type=output_file, help="also write the report as JSON")
     parser.add_argument("--markdown", metavar="FILE", type=output_file,
                         help="also write Markdown, e.g. to $GITHUB_STEP_SUMMARY")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from harness.cli._command import add_command
 from harness.operate.maintain import MaintainResult, maintain
 
 EXIT_DAMAGED = 1
@@ -25,15 +24,13 @@ DESCRIPTION = (
 )
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = add_command(sub, "maintain", SUMMARY, DESCRIPTION, EXAMPLE)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("db", metavar="DB", help="the database to maintain (must exist)")
     parser.add_argument("--analyze", action="store_true", help="run ANALYZE (kept only if no documented query "
                         "leaves its index)")
     parser.add_argument("--checkpoint", action="store_true", help="copy the WAL into the database and truncate it")
     parser.add_argument("--vacuum", action="store_true", help="rewrite the file without its free pages (needs "
                         "twice its size free)")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

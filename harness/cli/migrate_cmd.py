@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
 from harness.changes.migrate import SchemaDriftError, migrate
-from harness.cli._command import add_command
 from harness.reports.changes_text import render_drift, render_migrate
-
-if TYPE_CHECKING:
-    from harness.cli._command import Subparsers
 
 EXAMPLE = """\
 example:
@@ -28,15 +23,13 @@ DESCRIPTION = (
 )
 
 
-def register(sub: Subparsers) -> None:
-    parser = add_command(sub, "migrate", SUMMARY, DESCRIPTION, EXAMPLE)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("db", metavar="DB", help="database file (created by `ggen-db init`)")
     parser.add_argument("--to", type=int, metavar="N", help="target schema version (default: the newest)")
     parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
     parser.add_argument(
         "--backup", metavar="PATH", help="where the verified backup goes (default: DB.v<version>-<time>.bak)"
     )
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

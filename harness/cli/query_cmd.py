@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from harness.cli._command import add_command
 from harness.cli._formats import add_format_option, chosen_format, positive_int
 from harness.operate.reads import DEFAULT_LIMIT, SOURCES, Filters, query
 from harness.reports.rows import write_rows
@@ -27,8 +26,7 @@ DESCRIPTION = (
 )
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = add_command(sub, "query", SUMMARY, DESCRIPTION, EXAMPLE)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("db", metavar="DB", help="the database to read (must exist)")
     parser.add_argument("table", metavar="TABLE", choices=tuple(SOURCES), help=", ".join(SOURCES))
     parser.add_argument("--agent", metavar="GLOB", help="agent ids matching this GLOB pattern (agent-0*, agent-1?)")
@@ -39,7 +37,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--limit", metavar="N", type=positive_int, default=DEFAULT_LIMIT,
                         help=f"at most N rows (default: {DEFAULT_LIMIT})")
     add_format_option(parser)
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

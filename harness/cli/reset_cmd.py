@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from harness.cli._command import add_command
 from harness.errors import UsageError
 from harness.operate.reset import ResetResult, reset
 
@@ -25,13 +24,11 @@ DESCRIPTION = (
 )
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = add_command(sub, "reset", SUMMARY, DESCRIPTION, EXAMPLE)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("db", metavar="DB", help="the database to empty (must exist)")
     parser.add_argument("--yes", action="store_true", help="do it without asking")
     parser.add_argument("--backup", metavar="FILE", help="where the backup goes (must not exist)")
     parser.add_argument("--no-backup", action="store_true", help="take no backup first")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -9,17 +9,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
 from harness.bench.scales import flatten, scale_list
-from harness.cli._command import add_command
 from harness.cli._progress import ProgressDisplay
 from harness.reports.signoff_text import render_text
 from harness.results import FAIL
 from harness.signoff import DEFAULT_SCALES, signoff
-
-if TYPE_CHECKING:
-    from harness.cli._command import Subparsers
 
 EXIT_FAIL = 1
 
@@ -40,8 +35,7 @@ DESCRIPTION = (
 )
 
 
-def register(sub: Subparsers) -> None:
-    parser = add_command(sub, "signoff", SUMMARY, DESCRIPTION, EXAMPLE)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", metavar="DIR", help="directory for the reports (default: reports/<YYYY-MM-DD>-<schema sha256[:12]>/)"
     )
@@ -65,7 +59,6 @@ def register(sub: Subparsers) -> None:
         action="store_true",
         help="fewer rounds per workload: seconds instead of minutes, but tail percentiles then WARN (default: off)",
     )
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from harness.cli._command import add_command
 from harness.cli._formats import add_format_option, chosen_format
 from harness.operate.stats import PERIODS, stats
 from harness.reports.rows import write_document
@@ -28,8 +27,7 @@ DESCRIPTION = (
 )
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = add_command(sub, "stats", SUMMARY, DESCRIPTION, EXAMPLE)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("db", metavar="DB", help="the database to read (must exist)")
     parser.add_argument("--period", choices=PERIODS, default="24h", help="the period of the per-day and per-metric "
                         "sections (default: 24h)")
@@ -37,7 +35,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--exact", action="store_true",
                         help="count the audit log row by row (seconds at 1M receipts; default: its id range)")
     add_format_option(parser, ("table", "json", "jsonl"))
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
