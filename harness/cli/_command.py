@@ -16,3 +16,8 @@ def register(sub: argparse._SubParsersAction[Any], name: str, command: ModuleTyp
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     command.add_arguments(parser)
     parser.set_defaults(func=command.run)
+
+
+def add_database_argument(parser: argparse.ArgumentParser, purpose: str) -> None:
+    """The DB positional of the commands that work on an existing database."""
+    parser.add_argument("db", metavar="DB", help=f"the database to {purpose} (must exist)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from harness.cli._command import add_database_argument
 from harness.cli._formats import non_negative_float, positive_int
 from harness.operate.archive import BATCH_RECEIPTS, BATCH_ROWS, PAUSE_S, ArchiveResult, archive
 
@@ -27,7 +28,7 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("db", metavar="DB", help="the database to move rows out of (must exist)")
+    add_database_argument(parser, "move rows out of")
     parser.add_argument("--before", metavar="WHEN", required=True,
                         help="move what is older than this: a date, a timestamp, or a duration back from now (90d)")
     parser.add_argument("--to", metavar="ARCHIVE", required=True, help="the archive database (created if missing)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from harness.cli._command import add_database_argument
 from harness.cli._progress import ProgressDisplay, add_progress_option, wanted
 from harness.reports.backup_text import render_text
 from harness.store.backup import backup
@@ -25,7 +26,7 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("db", metavar="DB", help="the database to copy (must exist)")
+    add_database_argument(parser, "copy")
     parser.add_argument("dest", metavar="DEST", help="the backup file to write")
     parser.add_argument(
         "--force", action="store_true", help="replace DEST if it exists (refused while DEST is in use); default: refuse"

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from harness.atomic import Replacing
+from harness.cli._command import add_database_argument
 from harness.cli._progress import ProgressDisplay, add_progress_option, wanted
 from harness.errors import InputError
 from harness.operate.export import EXPORTS, FORMATS, ExportResult, export
@@ -33,7 +34,7 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("db", metavar="DB", help="the database to read (must exist)")
+    add_database_argument(parser, "read")
     parser.add_argument("what", metavar="WHAT", choices=EXPORTS, help=" or ".join(EXPORTS))
     parser.add_argument("--since", metavar="WHEN", help="from this time on: 24h, 7d, 30m, a date or a timestamp")
     parser.add_argument("--until", metavar="WHEN", help="before this time (same forms; default: no end)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from harness.cli._command import add_database_argument
 from harness.cli._formats import add_format_option, chosen_format
 from harness.errors import UsageError
 from harness.operate.reads import get_memory, get_receipt
@@ -28,7 +29,7 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("db", metavar="DB", help="the database to read (must exist)")
+    add_database_argument(parser, "read")
     parser.add_argument("kind", metavar="KIND", choices=("receipt", "memory"), help="receipt or memory")
     parser.add_argument("key", metavar="ID", help="the receipt's execution_id, or the agent_id")
     add_format_option(parser)

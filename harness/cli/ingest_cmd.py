@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from harness.cli._command import add_database_argument
 from harness.cli._progress import ProgressDisplay, add_progress_option, wanted
 from harness.ingest.runner import ingest
 from harness.reports.ingest_text import render_text
@@ -32,7 +33,7 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("db", metavar="DB", help="the database to write (must exist)")
+    add_database_argument(parser, "write")
     parser.add_argument("file", metavar="FILE", help="the JSON Lines file, or - for stdin")
     parser.add_argument(
         "--skip-invalid",

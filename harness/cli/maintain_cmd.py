@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from harness.cli._command import add_database_argument
 from harness.operate.maintain import MaintainResult, maintain
 
 EXIT_DAMAGED = 1
@@ -25,7 +26,7 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("db", metavar="DB", help="the database to maintain (must exist)")
+    add_database_argument(parser, "maintain")
     parser.add_argument("--analyze", action="store_true", help="run ANALYZE (kept only if no documented query "
                         "leaves its index)")
     parser.add_argument("--checkpoint", action="store_true", help="copy the WAL into the database and truncate it")

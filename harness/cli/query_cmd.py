@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from harness.cli._command import add_database_argument
 from harness.cli._formats import add_format_option, chosen_format, positive_int
 from harness.operate.reads import DEFAULT_LIMIT, SOURCES, Filters, query
 from harness.reports.rows import write_rows
@@ -27,7 +28,7 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("db", metavar="DB", help="the database to read (must exist)")
+    add_database_argument(parser, "read")
     parser.add_argument("table", metavar="TABLE", choices=tuple(SOURCES), help=", ".join(SOURCES))
     parser.add_argument("--agent", metavar="GLOB", help="agent ids matching this GLOB pattern (agent-0*, agent-1?)")
     parser.add_argument("--status", metavar="S", help="one status (receipts, audit, sessions)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from harness.cli._command import add_database_argument
 from harness.errors import UsageError
 from harness.operate.reset import ResetResult, reset
 
@@ -25,7 +26,7 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("db", metavar="DB", help="the database to empty (must exist)")
+    add_database_argument(parser, "empty")
     parser.add_argument("--yes", action="store_true", help="do it without asking")
     parser.add_argument("--backup", metavar="FILE", help="where the backup goes (must not exist)")
     parser.add_argument("--no-backup", action="store_true", help="take no backup first")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from harness.cli._command import add_database_argument
 from harness.cli._formats import add_format_option, chosen_format
 from harness.operate.stats import PERIODS, stats
 from harness.reports.rows import write_document
@@ -28,7 +29,7 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("db", metavar="DB", help="the database to read (must exist)")
+    add_database_argument(parser, "read")
     parser.add_argument("--period", choices=PERIODS, default="24h", help="the period of the per-day and per-metric "
                         "sections (default: 24h)")
     parser.add_argument("--until", metavar="WHEN", help="the period ends here: a date or a timestamp (default: now)")
