@@ -1,4 +1,4 @@
--- ggen-db schema, version 2 (see harness/contract.json for every promise it makes).
+-- ggen-db schema, version 3 (see harness/contract.json for every promise it makes).
 --
 -- Loadable with a plain sqlite3 connection and executescript(); idempotent
 -- (every statement is IF NOT EXISTS or OR IGNORE). Needs SQLite >= 3.38
@@ -360,6 +360,48 @@ CREATE TABLE IF NOT EXISTS stage_execution_stats (
     rows_at_max_duration INTEGER NOT NULL DEFAULT 0
 ) STRICT, WITHOUT ROWID;
 
+-- Counts per hour (per day for sessions) and per key, for the window queries: the last 24 hours
+-- by day, one status per hour, collisions and violations of a day. A window then reads at most
+-- (hours x keys) rows whatever the table's size (receipts_last_24h_by_day read about 33,000
+-- index entries at 1m). Kept exact by the triggers below; a key whose count drops to 0 is removed.
+-- hour = the first 13 characters of the _utc column ('YYYY-MM-DD HH'), day = the first 10.
+CREATE TABLE IF NOT EXISTS receipt_hourly_counts (
+    hour TEXT NOT NULL,
+    status TEXT NOT NULL,
+    receipts INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (hour, status)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS audit_hourly_counts (
+    hour TEXT NOT NULL,
+    status TEXT NOT NULL,
+    entries INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (hour, status)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS session_daily_counts (
+    day TEXT NOT NULL,
+    status TEXT NOT NULL,
+    sessions INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, status)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS collision_hourly_counts (
+    hour TEXT NOT NULL,
+    collision_type TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    collisions INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (hour, collision_type, severity)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS violation_hourly_counts (
+    hour TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    violations INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (hour, metric, severity)
+) STRICT, WITHOUT ROWID;
+
 -- ----------------------------------------------------------------- indexes
 -- Each index serves the documented queries named in harness/contract.json.
 -- The UNIQUE autoindexes already serve lookups by execution_id, agent_id
@@ -382,6 +424,29 @@ CREATE INDEX IF NOT EXISTS idx_pipeline_metrics_execution ON pipeline_metrics (e
 CREATE INDEX IF NOT EXISTS idx_slo_violations_execution ON slo_violations (execution_id);
 CREATE INDEX IF NOT EXISTS idx_slo_violations_time ON slo_violations (timestamp_utc);
 CREATE INDEX IF NOT EXISTS idx_slo_violations_severity_time ON slo_violations (severity, timestamp_utc);
+
+-- The original design's indexes on the writers' own columns, so readers who kept its queries
+-- (`WHERE agent_id = ? ORDER BY timestamp DESC LIMIT 50`, `ORDER BY created_at DESC`, ...) are
+-- still index-served, verbatim. Text order is not time order across the writers' forms: these
+-- queries are fast, not right (README "Readers who kept their queries"); the _utc indexes above
+-- serve the right answers. Not kept: (stage, duration_ms), which the stage rollup answers and
+-- which every insert wrote at a random position, and pipeline_metrics (timestamp), which no
+-- documented query used and which cost 8 us of CPU per receipt (its 5 stage rows; 10% of an insert).
+CREATE INDEX IF NOT EXISTS idx_receipts_agent_timestamp ON receipts (agent_id, timestamp);
+CREATE INDEX IF NOT EXISTS idx_receipts_status_created ON receipts (status, created_at);
+CREATE INDEX IF NOT EXISTS idx_receipts_created ON receipts (created_at);
+CREATE INDEX IF NOT EXISTS idx_agent_memory_updated_text ON agent_memory (updated_at);
+CREATE INDEX IF NOT EXISTS idx_audit_log_timestamp ON audit_log (timestamp);
+CREATE INDEX IF NOT EXISTS idx_audit_log_agent_timestamp ON audit_log (agent_id, timestamp);
+CREATE INDEX IF NOT EXISTS idx_audit_log_status_created ON audit_log (status, created_at);
+CREATE INDEX IF NOT EXISTS idx_workflow_sessions_status_start_text ON workflow_sessions (status, start_time);
+CREATE INDEX IF NOT EXISTS idx_workflow_sessions_status_created ON workflow_sessions (status, created_at);
+CREATE INDEX IF NOT EXISTS idx_workflow_sessions_created ON workflow_sessions (created_at);
+CREATE INDEX IF NOT EXISTS idx_collision_detection_session_timestamp ON collision_detection (session_id, timestamp);
+CREATE INDEX IF NOT EXISTS idx_collision_detection_severity_timestamp ON collision_detection (severity, timestamp);
+CREATE INDEX IF NOT EXISTS idx_collision_detection_severity_created ON collision_detection (severity, created_at);
+CREATE INDEX IF NOT EXISTS idx_slo_violations_metric_created ON slo_violations (metric, created_at);
+CREATE INDEX IF NOT EXISTS idx_slo_violations_severity_created ON slo_violations (severity, created_at);
 
 -- ---------------------------------------------------------------- triggers
 -- A receipt is recorded once. INSERT OR REPLACE would delete the old row
@@ -570,6 +635,149 @@ BEGIN
         SELECT x, (SELECT count(*) FROM pipeline_metrics WHERE stage = OLD.stage AND duration_ms = x)
         FROM (SELECT max(duration_ms) AS x FROM pipeline_metrics WHERE stage = OLD.stage))
     WHERE stage = OLD.stage AND rows_at_max_duration = 0 AND max_duration_ms IS NOT NULL;
+END;
+
+-- The hourly and daily counts: +1 for a new row, -1 for a row gone (a key at 0 is removed),
+-- both for an update of the time or a key column. The _utc column is never NULL (its CHECK
+-- refuses the row); the WHEN keeps the counts from refusing such a row first, so the CHECK stays
+-- the one rule that does, under its own name. Generated by harness.contract.rollup_sql.window_triggers()
+-- (tests/test_headroom.py keeps them equal); audit_log is append-only: no update trigger.
+CREATE TRIGGER IF NOT EXISTS receipts_hourly_insert
+AFTER INSERT ON receipts
+WHEN NEW.timestamp_utc IS NOT NULL
+BEGIN
+    INSERT INTO receipt_hourly_counts (hour, status, receipts) VALUES (substr(NEW.timestamp_utc, 1, 13), NEW.status, 1)
+    ON CONFLICT (hour, status) DO UPDATE SET receipts = receipts + 1;
+END;
+
+CREATE TRIGGER IF NOT EXISTS receipts_hourly_delete
+AFTER DELETE ON receipts
+WHEN OLD.timestamp_utc IS NOT NULL
+BEGIN
+    UPDATE receipt_hourly_counts SET receipts = receipts - 1
+    WHERE hour = substr(OLD.timestamp_utc, 1, 13) AND status = OLD.status;
+    DELETE FROM receipt_hourly_counts
+    WHERE hour = substr(OLD.timestamp_utc, 1, 13) AND status = OLD.status AND receipts = 0;
+END;
+
+CREATE TRIGGER IF NOT EXISTS receipts_hourly_update
+AFTER UPDATE OF timestamp, status ON receipts
+WHEN OLD.timestamp_utc IS NOT NULL AND NEW.timestamp_utc IS NOT NULL
+BEGIN
+    UPDATE receipt_hourly_counts SET receipts = receipts - 1
+    WHERE hour = substr(OLD.timestamp_utc, 1, 13) AND status = OLD.status;
+    DELETE FROM receipt_hourly_counts
+    WHERE hour = substr(OLD.timestamp_utc, 1, 13) AND status = OLD.status AND receipts = 0;
+    INSERT INTO receipt_hourly_counts (hour, status, receipts) VALUES (substr(NEW.timestamp_utc, 1, 13), NEW.status, 1)
+    ON CONFLICT (hour, status) DO UPDATE SET receipts = receipts + 1;
+END;
+
+CREATE TRIGGER IF NOT EXISTS audit_log_hourly_insert
+AFTER INSERT ON audit_log
+WHEN NEW.timestamp_utc IS NOT NULL
+BEGIN
+    INSERT INTO audit_hourly_counts (hour, status, entries) VALUES (substr(NEW.timestamp_utc, 1, 13), NEW.status, 1)
+    ON CONFLICT (hour, status) DO UPDATE SET entries = entries + 1;
+END;
+
+CREATE TRIGGER IF NOT EXISTS audit_log_hourly_delete
+AFTER DELETE ON audit_log
+WHEN OLD.timestamp_utc IS NOT NULL
+BEGIN
+    UPDATE audit_hourly_counts SET entries = entries - 1
+    WHERE hour = substr(OLD.timestamp_utc, 1, 13) AND status = OLD.status;
+    DELETE FROM audit_hourly_counts
+    WHERE hour = substr(OLD.timestamp_utc, 1, 13) AND status = OLD.status AND entries = 0;
+END;
+
+CREATE TRIGGER IF NOT EXISTS workflow_sessions_daily_insert
+AFTER INSERT ON workflow_sessions
+WHEN NEW.start_time_utc IS NOT NULL
+BEGIN
+    INSERT INTO session_daily_counts (day, status, sessions) VALUES (substr(NEW.start_time_utc, 1, 10), NEW.status, 1)
+    ON CONFLICT (day, status) DO UPDATE SET sessions = sessions + 1;
+END;
+
+CREATE TRIGGER IF NOT EXISTS workflow_sessions_daily_delete
+AFTER DELETE ON workflow_sessions
+WHEN OLD.start_time_utc IS NOT NULL
+BEGIN
+    UPDATE session_daily_counts SET sessions = sessions - 1
+    WHERE day = substr(OLD.start_time_utc, 1, 10) AND status = OLD.status;
+    DELETE FROM session_daily_counts
+    WHERE day = substr(OLD.start_time_utc, 1, 10) AND status = OLD.status AND sessions = 0;
+END;
+
+CREATE TRIGGER IF NOT EXISTS workflow_sessions_daily_update
+AFTER UPDATE OF start_time, status ON workflow_sessions
+WHEN OLD.start_time_utc IS NOT NULL AND NEW.start_time_utc IS NOT NULL
+BEGIN
+    UPDATE session_daily_counts SET sessions = sessions - 1
+    WHERE day = substr(OLD.start_time_utc, 1, 10) AND status = OLD.status;
+    DELETE FROM session_daily_counts
+    WHERE day = substr(OLD.start_time_utc, 1, 10) AND status = OLD.status AND sessions = 0;
+    INSERT INTO session_daily_counts (day, status, sessions) VALUES (substr(NEW.start_time_utc, 1, 10), NEW.status, 1)
+    ON CONFLICT (day, status) DO UPDATE SET sessions = sessions + 1;
+END;
+
+CREATE TRIGGER IF NOT EXISTS collision_detection_hourly_insert
+AFTER INSERT ON collision_detection
+WHEN NEW.timestamp_utc IS NOT NULL
+BEGIN
+    INSERT INTO collision_hourly_counts (hour, collision_type, severity, collisions) VALUES (substr(NEW.timestamp_utc, 1, 13), NEW.collision_type, NEW.severity, 1)
+    ON CONFLICT (hour, collision_type, severity) DO UPDATE SET collisions = collisions + 1;
+END;
+
+CREATE TRIGGER IF NOT EXISTS collision_detection_hourly_delete
+AFTER DELETE ON collision_detection
+WHEN OLD.timestamp_utc IS NOT NULL
+BEGIN
+    UPDATE collision_hourly_counts SET collisions = collisions - 1
+    WHERE hour = substr(OLD.timestamp_utc, 1, 13) AND collision_type = OLD.collision_type AND severity = OLD.severity;
+    DELETE FROM collision_hourly_counts
+    WHERE hour = substr(OLD.timestamp_utc, 1, 13) AND collision_type = OLD.collision_type AND severity = OLD.severity AND collisions = 0;
+END;
+
+CREATE TRIGGER IF NOT EXISTS collision_detection_hourly_update
+AFTER UPDATE OF timestamp, collision_type, severity ON collision_detection
+WHEN OLD.timestamp_utc IS NOT NULL AND NEW.timestamp_utc IS NOT NULL
+BEGIN
+    UPDATE collision_hourly_counts SET collisions = collisions - 1
+    WHERE hour = substr(OLD.timestamp_utc, 1, 13) AND collision_type = OLD.collision_type AND severity = OLD.severity;
+    DELETE FROM collision_hourly_counts
+    WHERE hour = substr(OLD.timestamp_utc, 1, 13) AND collision_type = OLD.collision_type AND severity = OLD.severity AND collisions = 0;
+    INSERT INTO collision_hourly_counts (hour, collision_type, severity, collisions) VALUES (substr(NEW.timestamp_utc, 1, 13), NEW.collision_type, NEW.severity, 1)
+    ON CONFLICT (hour, collision_type, severity) DO UPDATE SET collisions = collisions + 1;
+END;
+
+CREATE TRIGGER IF NOT EXISTS slo_violations_hourly_insert
+AFTER INSERT ON slo_violations
+WHEN NEW.timestamp_utc IS NOT NULL
+BEGIN
+    INSERT INTO violation_hourly_counts (hour, metric, severity, violations) VALUES (substr(NEW.timestamp_utc, 1, 13), NEW.metric, NEW.severity, 1)
+    ON CONFLICT (hour, metric, severity) DO UPDATE SET violations = violations + 1;
+END;
+
+CREATE TRIGGER IF NOT EXISTS slo_violations_hourly_delete
+AFTER DELETE ON slo_violations
+WHEN OLD.timestamp_utc IS NOT NULL
+BEGIN
+    UPDATE violation_hourly_counts SET violations = violations - 1
+    WHERE hour = substr(OLD.timestamp_utc, 1, 13) AND metric = OLD.metric AND severity = OLD.severity;
+    DELETE FROM violation_hourly_counts
+    WHERE hour = substr(OLD.timestamp_utc, 1, 13) AND metric = OLD.metric AND severity = OLD.severity AND violations = 0;
+END;
+
+CREATE TRIGGER IF NOT EXISTS slo_violations_hourly_update
+AFTER UPDATE OF timestamp, metric, severity ON slo_violations
+WHEN OLD.timestamp_utc IS NOT NULL AND NEW.timestamp_utc IS NOT NULL
+BEGIN
+    UPDATE violation_hourly_counts SET violations = violations - 1
+    WHERE hour = substr(OLD.timestamp_utc, 1, 13) AND metric = OLD.metric AND severity = OLD.severity;
+    DELETE FROM violation_hourly_counts
+    WHERE hour = substr(OLD.timestamp_utc, 1, 13) AND metric = OLD.metric AND severity = OLD.severity AND violations = 0;
+    INSERT INTO violation_hourly_counts (hour, metric, severity, violations) VALUES (substr(NEW.timestamp_utc, 1, 13), NEW.metric, NEW.severity, 1)
+    ON CONFLICT (hour, metric, severity) DO UPDATE SET violations = violations + 1;
 END;
 
 -- The audit trail is append-only: rows may be archived (deleted), never rewritten.

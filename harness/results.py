@@ -123,6 +123,7 @@ class WorkloadResult:
     plan: tuple[str, ...] = ()
     timings_ms: tuple[float, ...] = ()
     comparison: Comparison | None = None
+    rows_per_round: float | None = None  # mean rows read (reads) or receipts written (writes) per round
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

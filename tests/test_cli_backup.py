@@ -26,8 +26,9 @@ def test_backup_prints_what_it_verified(audited_db: Path, tmp_path: Path, capsys
     out = capsys.readouterr().out
     first, rows = out.splitlines()
     assert first.startswith(f"wrote {dest} from {audited_db}: ")
-    assert ", integrity ok, 3 rows verified in 10 tables (" in first  # 2 audit rows, 1 in sqlite_sequence
-    assert rows.startswith("  rows: agent_execution_stats 0, agent_memory 0, audit_log 2,")
+    # 2 audit rows, their hour in audit_hourly_counts, 1 in sqlite_sequence
+    assert ", integrity ok, 4 rows verified in 15 tables (" in first
+    assert rows.startswith("  rows: agent_execution_stats 0, agent_memory 0, audit_hourly_counts 1, audit_log 2,")
     assert stat.S_IMODE(dest.stat().st_mode) == 0o600
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -119,10 +120,14 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Files]:
     init_database(damaged)
     with Store.open(damaged) as store:
         store.record_receipts(workers.bundle("d", i) for i in range(1500))
-    size = damaged.stat().st_size
-    with damaged.open("r+b") as f:  # pages in the middle of the data overwritten: the header is fine
-        f.seek(size // 2)
-        f.write(b"\xa5" * 12288)
+    reader = sqlite3.connect(damaged)
+    roots = [r for (r,) in reader.execute("SELECT rootpage FROM sqlite_master WHERE tbl_name = 'receipts' AND rootpage > 0")]
+    (page_size,) = reader.execute("PRAGMA page_size").fetchone()
+    reader.close()
+    with damaged.open("r+b") as f:  # the root pages of receipts and its indexes overwritten: the header is fine
+        for root in roots:
+            f.seek((root - 1) * page_size)
+            f.write(b"\xa5" * page_size)
     empty = tmp_path / "empty.db"
     empty.write_bytes(b"")
     directory = tmp_path / "a-directory"

@@ -41,6 +41,11 @@ def test_shipped_contract_loads() -> None:
     assert {t.name for t in CONTRACT.tables.values() if t.derived} == {
         "agent_execution_stats",
         "stage_execution_stats",
+        "receipt_hourly_counts",
+        "audit_hourly_counts",
+        "session_daily_counts",
+        "collision_hourly_counts",
+        "violation_hourly_counts",
     }
     assert set(CONTRACT.views) == {
         "recent_executions",

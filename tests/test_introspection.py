@@ -103,7 +103,7 @@ def test_triggers_with_timing_and_event(odd: SchemaInfo) -> None:
 
 
 def test_the_shipped_schema(shipped: SchemaInfo) -> None:
-    assert len(shipped.tables) == 9 and len(shipped.views) == 3
+    assert len(shipped.tables) == 14 and len(shipped.views) == 3  # 7 base tables, 2 rollups, 5 tables of counts
     assert all(t.strict for t in shipped.tables.values())
     receipts = shipped.tables["receipts"]
     assert receipts.column("timestamp_utc") is not None

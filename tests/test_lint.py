@@ -126,27 +126,27 @@ ORIGINAL_VERDICTS = [
     ("PASS", set()),  # agent_performance_summary
     ("FAIL", {"scans_growing_table", "answered_by_rollup"}),  # avg/min/max per agent
     ("FAIL", {"scans_growing_table", "answered_by_rollup"}),  # success rate per agent
-    ("WARN", {"sorts_growing_set"}),  # files per agent, passed only
+    ("WARN", {"sorts_growing_set"}),  # files per agent, passed only (the rollup counts every status)
     ("PASS", set()),  # pipeline_stage_performance
     ("PASS", set()),  # receipt by execution_id
-    ("FAIL", {"raw_timestamp", "sorts_growing_set"}),  # newest of one agent by timestamp
-    ("FAIL", {"scans_growing_table", "sorts_growing_set", "raw_timestamp"}),  # last 24 h by day
-    ("FAIL", {"scans_growing_table", "sorts_growing_set"}),  # receipts per day
-    ("FAIL", {"scans_growing_table", "sorts_growing_set", "raw_timestamp"}),  # status over time
-    ("FAIL", {"scans_growing_table", "sorts_growing_set", "raw_timestamp"}),  # violations 24 h by metric
-    ("FAIL", {"scans_growing_table", "sorts_growing_set"}),  # violations by severity over time
+    ("FAIL", {"raw_timestamp"}),  # newest of one agent by timestamp: index-served, text order
+    ("FAIL", {"scans_growing_table", "sorts_growing_set", "raw_timestamp", "answered_by_rollup"}),  # 24 h by day
+    ("FAIL", {"scans_growing_table", "sorts_growing_set", "answered_by_rollup"}),  # receipts per day
+    ("FAIL", {"scans_growing_table", "sorts_growing_set", "raw_timestamp", "answered_by_rollup"}),  # status/hour
+    ("FAIL", {"scans_growing_table", "raw_timestamp", "answered_by_rollup"}),  # violations 24 h by metric
+    ("FAIL", {"scans_growing_table", "sorts_growing_set", "answered_by_rollup"}),  # violations by severity/hour
     ("PASS", set()),  # violations of one execution
-    ("FAIL", {"raw_timestamp", "sorts_growing_set"}),  # collisions of a session by timestamp
-    ("FAIL", {"raw_timestamp", "sorts_growing_set"}),  # critical collisions by timestamp
+    ("FAIL", {"raw_timestamp"}),  # collisions of a session by timestamp
+    ("FAIL", {"raw_timestamp"}),  # critical collisions by timestamp
     ("PASS", set()),  # collisions between two agents
-    ("FAIL", {"scans_growing_table", "sorts_growing_set", "raw_timestamp"}),  # collisions 24 h by type
-    ("FAIL", {"raw_timestamp", "sorts_growing_set"}),  # running sessions by start_time
-    ("FAIL", {"scans_growing_table", "sorts_growing_set"}),  # sessions by status over time
+    ("FAIL", {"scans_growing_table", "sorts_growing_set", "raw_timestamp", "answered_by_rollup"}),  # collisions 24 h
+    ("FAIL", {"raw_timestamp"}),  # running sessions by start_time
+    ("FAIL", {"scans_growing_table", "sorts_growing_set", "answered_by_rollup"}),  # sessions by status per day
     ("PASS", set()),  # memory by agent
     ("FAIL", {"raw_timestamp"}),  # stale memory by updated_at
-    ("FAIL", {"raw_timestamp", "sorts_growing_set"}),  # audit trail of an agent by timestamp
-    ("FAIL", {"scans_growing_table", "sorts_growing_set", "raw_timestamp"}),  # audit rows in a range
-    ("WARN", {"sorts_growing_set"}),  # failed audit rows over time
+    ("FAIL", {"raw_timestamp"}),  # audit trail of an agent by timestamp
+    ("FAIL", {"raw_timestamp"}),  # audit rows in a range of timestamp text
+    ("WARN", {"sorts_growing_set", "answered_by_rollup"}),  # failed audit rows per hour
 ]
 
 

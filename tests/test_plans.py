@@ -158,7 +158,7 @@ def test_every_read_workload_has_a_step_budget() -> None:
     assert [w.name for w in READS if w.max_steps is None] == []
 
 
-AFFECTED = ("range_24h", "view_recent_executions", "recent_executions", "receipts_last_24h_by_day")
+AFFECTED = ("range_24h", "view_recent_executions", "recent_executions")
 
 
 @pytest.mark.parametrize("workload", _by_name(AFFECTED), ids=lambda w: w.name)

@@ -34,7 +34,7 @@ from harness.bench.fingerprint import differs, fingerprint
 from harness.bench.results_json import load_results
 from harness.bench.rounds import DataSample, Round, bind, query_plan, warm_up
 from harness.bench.scales import SCALES, parse_scales
-from harness.bench.workloads import READ, Workload, load_workloads, select
+from harness.bench.workloads import READ, WINDOW, Workload, load_workloads, select
 from harness.engine import db
 from harness.errors import InputError, UsageError
 from harness.results import FAIL, PASS, WARN, BenchReport, Comparison, DerivedCheck, WorkloadResult
@@ -54,6 +54,9 @@ SCALING_REFERENCE = "10k"
 # Ratio targets over one run (DerivedChecks).
 STORE_OVERHEAD_MAX = 1.5  # store call p50 <= 1.5x the bare sqlite3 statements
 LOOKUP_SCALING_MAX = 2.0  # lookup p50 at the largest scale <= 2x at 10k
+#: Every read's p50 per returned row at 1m <= 1.5x at 100k, when a run measures both.
+READ_SCALING_MAX = 1.5
+READ_SCALING_SCALES = ("100k", "1m")
 BATCH_VS_ORIGINAL_MAX = 2.0  # batch of 1000 p95 <= 2x the original design's
 VIEW_SPEEDUP_MIN = 500.0  # every view's p50 >= 500x below the original design's ...
 VIEW_SPEEDUP_FROM = 100_000  # ... from 100k receipts on (the original's views scan everything)
@@ -521,6 +524,7 @@ def _against_budget(workload: Workload, scale: str, durability: str, measured: M
         reasons=tuple(failures + reasons),
         plan=tuple(plan),
         timings_ms=tuple(timings),
+        rows_per_round=measured.rows_total / len(timings) if timings else None,
     )
 
 
@@ -556,9 +560,40 @@ def derived_checks(results: Sequence[WorkloadResult], *, against_original: bool)
         big = lookups[-1]
         out.append(_ratio_check(f"lookup_scaling@{big.scale}", f"lookup p50 at {big.scale} / at {SCALING_REFERENCE}",
                                 big.p50_ms / small.p50_ms, LOOKUP_SCALING_MAX, "<=", (big, small)))
+    out.extend(_read_scaling_checks(results))
     if against_original:
         out.extend(_original_checks(results))
     return out
+
+
+def _read_scaling_checks(results: Sequence[WorkloadResult]) -> list[DerivedCheck]:
+    """A read's p50 from 100k to 1m, per returned row: a LIMITed read returning more rows at 1m
+    (more running sessions, more collisions of a pair) does more work for its answer, not per row."""
+    small_scale, big_scale = READ_SCALING_SCALES
+    reads = {w.name: w for w in load_workloads() if w.kind == READ}
+    small = {r.workload: r for r in results if r.scale == small_scale and r.workload in reads}
+    out = []
+    for big in (r for r in results if r.scale == big_scale and r.workload in small):
+        base = small[big.workload]
+        if base.rows_per_round is None or big.rows_per_round is None:
+            continue
+        more_rows = max(1.0, big.rows_per_round / max(base.rows_per_round, 1e-9))
+        growth = big.p50_ms / max(base.p50_ms, 1e-9) / more_rows
+        check = _ratio_check(f"read_scaling_{big.workload}@{big_scale}",
+                             f"{big.workload} p50 per returned row at {big_scale} / at {small_scale}",
+                             growth, READ_SCALING_MAX, "<=", (big, base))
+        if check.verdict == FAIL and _reads_a_base_table_window(reads[big.workload]):
+            check = replace(check, verdict=WARN, detail=check.detail + "; it counts or lists the rows of a "
+                            "time window of a base table, which grow with the data by design (cost=window)")
+        out.append(check)
+    return out
+
+
+def _reads_a_base_table_window(workload: Workload) -> bool:
+    """A window read through a base-table index (the query tools' windows to the second); the documented
+    window queries read the hourly counts and name no index."""
+    return workload.cost == WINDOW and workload.index is not None
+
 
 
 def _original_checks(results: Sequence[WorkloadResult]) -> list[DerivedCheck]:

@@ -86,7 +86,8 @@ for _number, _column in enumerate(CHECKLIST_RECEIPT_COLUMNS, start=8):
 def receipts_indexes(ctx: CheckContext) -> Iterable[str]:
     table = ctx.table("receipts")
     found = [p for i in ctx.contract_table("receipts").indexes for p in structure.index_problems(ctx, i)]
-    return found + structure.extra_index_problems(ctx, [table])
+    # Extra and duplicate indexes first: a report shows the first few problems only.
+    return structure.extra_index_problems(ctx, [table]) + found
 
 
 @register(

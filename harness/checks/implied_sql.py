@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from harness.contract.foreign_key_sql import all_foreign_key_triggers, orphan_guard, schema_section
 from harness.contract.model import Column, Contract, Rule, Table
-from harness.contract.rollup_sql import GUARDED_BASES, ROLLUPS
+from harness.contract.rollup_sql import GUARDED_BASES, ROLLUPS, window_triggers
 
 WHITESPACE_CHARS = "char(32, 9, 10, 11, 12, 13)"
 DOUBLE_MAX = "1.7976931348623157e308"
@@ -160,7 +160,13 @@ def implied_triggers(contract: Contract) -> list[ImpliedTrigger]:
                 found.append(ImpliedTrigger(rule.name, table.name, "BEFORE", "INSERT", rule.doc))
             elif rule.kind == "append_only":
                 found.append(ImpliedTrigger(rule.name, table.name, "BEFORE", "UPDATE", rule.doc))
-        if table.derived and table.name in ROLLUPS:
+        if table.derived and table.name in ROLLUPS and ROLLUPS[table.name].bucket is not None:
+            # A count per time bucket: its triggers are generated whole (rollup_sql.window_triggers).
+            base = ROLLUPS[table.name].base
+            found.extend(ImpliedTrigger(name, base, "AFTER", name.rsplit("_", 1)[1].upper(),
+                                        f"{table.name} counts every {name.rsplit('_', 1)[1]} on {base}", sql)
+                         for name, sql in window_triggers(ROLLUPS[table.name]).items())
+        elif table.derived and table.name in ROLLUPS:
             base = ROLLUPS[table.name].base
             guards = tuple(orphan_guard(base, fk) for fk in contract.tables[base].foreign_keys) \
                 if base in GUARDED_BASES and base in contract.tables else ()

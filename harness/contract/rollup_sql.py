@@ -27,11 +27,20 @@ class RollupSql:
     # What one base row adds to each counter (columns[1:] up to the extremes), {row} being NEW or OLD;
     # a rollup with counts keeps its extremes too, and `triggers()` writes its triggers.
     counts: tuple[str, ...] = ()
+    key_columns: int = 1  # how many of `columns` form the key
+    # A count per time bucket: the _utc column and how many of its characters make the bucket
+    # (13: 'YYYY-MM-DD HH', 10: the day); `window_triggers()` writes its triggers.
+    bucket: tuple[str, int] | None = None
+    append_only: bool = False  # the base table refuses UPDATE: no update trigger
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return self.columns[: self.key_columns]
 
     @property
     def stored(self) -> str:
         """The rollup's rows in the recomputation's shape."""
-        return f"SELECT {', '.join(self.columns)} FROM {self.table} ORDER BY {self.columns[0]}"  # noqa: S608 - constants
+        return f"SELECT {', '.join(self.columns)} FROM {self.table} ORDER BY {', '.join(self.key)}"  # noqa: S608 - constants
 
     @property
     def rebuild(self) -> tuple[str, str]:
@@ -75,6 +84,38 @@ ROLLUPS: dict[str, RollupSql] = {
         counts=("1", "{row}.status = 'passed'", "{row}.status = 'failed'", "{row}.duration_ms"),
     ),
 }
+
+
+
+def _window_counts(table: str, base: str, bucket: tuple[str, str, int], keys: tuple[str, ...], count: str, *,
+                   append_only: bool = False) -> RollupSql:
+    """Rows of base per time bucket (its name, the _utc column, how many characters of it) and keys."""
+    name, column, length = bucket
+    grouping = ", ".join((name, *keys))
+    return RollupSql(
+        table=table, base=base, columns=(name, *keys, count), key_columns=1 + len(keys),
+        recompute=f"""
+            SELECT substr({column}, 1, {length}) AS {name}, {", ".join(keys)}, count(*)
+            FROM {base} NOT INDEXED GROUP BY {grouping} ORDER BY {grouping}""",  # noqa: S608 - constants
+        bucket=(column, length), append_only=append_only,
+    )
+
+
+_HOUR = ("hour", "timestamp_utc", 13)
+
+# Counts per hour (per day for sessions) and key, for the window queries (schema.sql, after the rollups).
+ROLLUPS.update({
+    rollup.table: rollup
+    for rollup in (
+        _window_counts("receipt_hourly_counts", "receipts", _HOUR, ("status",), "receipts"),
+        _window_counts("audit_hourly_counts", "audit_log", _HOUR, ("status",), "entries", append_only=True),
+        _window_counts("session_daily_counts", "workflow_sessions", ("day", "start_time_utc", 10), ("status",),
+                       "sessions"),
+        _window_counts("collision_hourly_counts", "collision_detection", _HOUR, ("collision_type", "severity"),
+                       "collisions"),
+        _window_counts("violation_hourly_counts", "slo_violations", _HOUR, ("metric", "severity"), "violations"),
+    )
+})
 
 
 def rebuild_statements(conn: sqlite3.Connection) -> list[str]:
@@ -180,3 +221,53 @@ def _look_up_extremes(rollup: RollupSql) -> list[str]:
             f"        FROM (SELECT {side}({EXTREME}) AS x FROM {base} WHERE {key} = OLD.{key}))\n"
             f"    WHERE {key} = OLD.{key} AND {_rows_at(side)} = 0 AND {_at(side)} IS NOT NULL"
             for side in ("min", "max")]
+
+
+# ------------------------------------------------------------ window counts
+# A count per bucket and key: +1 for a new row, -1 for a row gone (a key at 0 is removed), both for
+# an update of the time or a key column. The _utc column is never NULL (its CHECK refuses the row);
+# the WHEN keeps the counts from refusing such a row first, so the CHECK stays the one rule that
+# does, under its own name.
+
+
+def window_triggers(rollup: RollupSql) -> dict[str, str]:
+    """The CREATE TRIGGER statements that keep a count per time bucket current, by trigger name."""
+    if rollup.bucket is None:
+        raise ValueError(f"{rollup.table}: not a count per time bucket")
+    column = rollup.bucket[0]
+    base, period = rollup.base, "daily" if rollup.bucket[1] == 10 else "hourly"
+    out = {
+        f"{base}_{period}_insert": _trigger(f"{base}_{period}_insert",
+                                            f"AFTER INSERT ON {base}\nWHEN NEW.{column} IS NOT NULL",
+                                            [_count_in(rollup)]),
+        f"{base}_{period}_delete": _trigger(f"{base}_{period}_delete",
+                                            f"AFTER DELETE ON {base}\nWHEN OLD.{column} IS NOT NULL",
+                                            list(_count_out(rollup))),
+    }
+    if not rollup.append_only:
+        written = ", ".join((column.removesuffix("_utc"), *rollup.key[1:]))
+        out[f"{base}_{period}_update"] = _trigger(
+            f"{base}_{period}_update",
+            f"AFTER UPDATE OF {written} ON {base}\nWHEN OLD.{column} IS NOT NULL AND NEW.{column} IS NOT NULL",
+            [*_count_out(rollup), _count_in(rollup)])
+    return out
+
+
+def _bucket_of(rollup: RollupSql, row: str) -> list[str]:
+    """The key of a base row (NEW or OLD) in the counts: its bucket, then its key columns."""
+    assert rollup.bucket is not None
+    column, length = rollup.bucket
+    return [f"substr({row}.{column}, 1, {length})", *(f"{row}.{k}" for k in rollup.key[1:])]
+
+
+def _count_in(rollup: RollupSql) -> str:
+    keys, count = ", ".join(rollup.key), rollup.columns[-1]
+    return (f"INSERT INTO {rollup.table} ({keys}, {count}) VALUES ({', '.join(_bucket_of(rollup, 'NEW'))}, 1)\n"  # noqa: S608
+            f"    ON CONFLICT ({keys}) DO UPDATE SET {count} = {count} + 1")
+
+
+def _count_out(rollup: RollupSql) -> tuple[str, str]:
+    where = " AND ".join(f"{k} = {v}" for k, v in zip(rollup.key, _bucket_of(rollup, "OLD"), strict=True))
+    count = rollup.columns[-1]
+    return (f"UPDATE {rollup.table} SET {count} = {count} - 1\n    WHERE {where}",  # noqa: S608 - constants
+            f"DELETE FROM {rollup.table}\n    WHERE {where} AND {count} = 0")  # noqa: S608 - constants

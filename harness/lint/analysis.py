@@ -103,23 +103,41 @@ class Answer:
     """A base-table aggregate that a view or rollup already holds."""
 
     table: str  # the base table aggregated
-    key: str  # the GROUP BY column, or "time" for a day/hour bucket of a timestamp
+    keys: frozenset[str]  # GROUP BY keys it can answer ("time": a day or hour of a timestamp)
+    filters: frozenset[str]  # columns a WHERE may constrain (empty: no WHERE)
+    measures: frozenset[str]  # columns the aggregates may read ("*": count(*))
     answer: str  # the view or rollup that holds it (must exist in the database)
     says: str
 
 
+_TIMES = frozenset({"timestamp", "timestamp_utc"})
 ANSWERS: tuple[Answer, ...] = (
-    Answer("receipts", "agent_id", "agent_performance_summary",
+    Answer("receipts", frozenset({"agent_id"}), frozenset(),
+           frozenset({"*", "status", "duration_ms", "files_generated", "execution_id", "id"}),
+           "agent_performance_summary",
            "per-agent counts, passed/failed, total/avg/min/max duration, files generated (rollup agent_execution_stats)"),
-    Answer("pipeline_metrics", "stage", "pipeline_stage_performance",
+    Answer("pipeline_metrics", frozenset({"stage"}), frozenset(),
+           frozenset({"*", "status", "duration_ms", "execution_id", "id"}), "pipeline_stage_performance",
            "per-stage executions, passed/failed, avg/min/max duration (rollup stage_execution_stats)"),
+    Answer("receipts", frozenset({"time", "status"}), _TIMES | {"status"}, frozenset({"*", "status", "id"}),
+           "receipt_hourly_counts", "receipts per hour and status"),
+    Answer("audit_log", frozenset({"time", "status"}), _TIMES | {"status"}, frozenset({"*", "status", "id"}),
+           "audit_hourly_counts", "audit rows per hour and status"),
+    Answer("workflow_sessions", frozenset({"time", "status"}), frozenset({"start_time", "start_time_utc", "status"}),
+           frozenset({"*", "status", "id"}), "session_daily_counts", "sessions per day (of start_time) and status"),
+    Answer("collision_detection", frozenset({"time", "collision_type", "severity"}),
+           _TIMES | {"collision_type", "severity"}, frozenset({"*", "id"}), "collision_hourly_counts",
+           "collisions per hour, type and severity"),
+    Answer("slo_violations", frozenset({"time", "metric", "severity"}), _TIMES | {"metric", "severity"},
+           frozenset({"*", "id"}), "violation_hourly_counts", "SLO violations per hour, metric and severity"),
 )
 
-_TIME_BUCKETS = (exp.Substring, exp.Left, exp.Date, exp.TimeToStr, exp.Anonymous, exp.DateTrunc, exp.StrToTime)
+_TIME_BUCKETS = (exp.Substring, exp.Left, exp.Date, exp.TimeToStr, exp.Anonymous, exp.DateTrunc, exp.StrToTime,
+                 exp.TsOrDsToDate)
 
 
 def rollup_findings(tree: exp.Expression, catalog: Catalog) -> list[Finding]:
-    """An aggregate over one base table grouped by a key a view or rollup already holds."""
+    """An aggregate over one base table grouped by keys a view or rollup already holds."""
     if not isinstance(tree, exp.Select) or tree.args.get("joins") or not tree.args.get("group"):
         return []
     source = tree.args.get("from_") or tree.args.get("from")
@@ -129,12 +147,17 @@ def rollup_findings(tree: exp.Expression, catalog: Catalog) -> list[Finding]:
     aliases = {e.alias.lower(): e.this for e in tree.expressions if isinstance(e, exp.Alias)}
     keys = {_key(aliases.get(e.name.lower(), e) if isinstance(e, exp.Column) and not e.table else e)
             for e in tree.args["group"].expressions}
-    out = []
-    for answer in ANSWERS:
-        unfiltered = answer.key == "time" or tree.args.get("where") is None
-        if answer.table == table and keys == {answer.key} and unfiltered and answer.answer in catalog.objects:
-            out.append(finding("answered_by_rollup", f"{answer.answer} already holds {answer.says}: read it"))
-    return out
+    where = tree.args.get("where")
+    filtered = {c.name.lower() for c in where.find_all(exp.Column)} if where is not None else set()
+    measured = {c.name.lower() for agg in tree.find_all(exp.AggFunc) for c in agg.find_all(exp.Column)}
+    if any(isinstance(agg.this, exp.Star) for agg in tree.find_all(exp.Count)):
+        measured.add("*")
+    return [
+        finding("answered_by_rollup", f"{a.answer} already holds {a.says}: read it")
+        for a in ANSWERS
+        if a.table == table and keys <= a.keys and filtered <= a.filters and measured <= a.measures
+        and a.answer in catalog.objects
+    ]
 
 
 def _key(expression: exp.Expression) -> str:
