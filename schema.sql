@@ -365,39 +365,40 @@ CREATE TABLE IF NOT EXISTS stage_execution_stats (
 -- (hours x keys) rows whatever the table's size (receipts_last_24h_by_day read about 33,000
 -- index entries at 1m). Kept exact by the triggers below; a key whose count drops to 0 is removed.
 -- hour = the first 13 characters of the _utc column ('YYYY-MM-DD HH'), day = the first 10.
+-- The key columns are NOT NULL as the primary key of a WITHOUT ROWID table.
 CREATE TABLE IF NOT EXISTS receipt_hourly_counts (
-    hour TEXT NOT NULL,
-    status TEXT NOT NULL,
+    hour TEXT,
+    status TEXT,
     receipts INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (hour, status)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS audit_hourly_counts (
-    hour TEXT NOT NULL,
-    status TEXT NOT NULL,
+    hour TEXT,
+    status TEXT,
     entries INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (hour, status)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS session_daily_counts (
-    day TEXT NOT NULL,
-    status TEXT NOT NULL,
+    day TEXT,
+    status TEXT,
     sessions INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (day, status)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS collision_hourly_counts (
-    hour TEXT NOT NULL,
-    collision_type TEXT NOT NULL,
-    severity TEXT NOT NULL,
+    hour TEXT,
+    collision_type TEXT,
+    severity TEXT,
     collisions INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (hour, collision_type, severity)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS violation_hourly_counts (
-    hour TEXT NOT NULL,
-    metric TEXT NOT NULL,
-    severity TEXT NOT NULL,
+    hour TEXT,
+    metric TEXT,
+    severity TEXT,
     violations INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (hour, metric, severity)
 ) STRICT, WITHOUT ROWID;

@@ -30,7 +30,7 @@ from sqlglot import exp
 
 from harness.checks.table_sql import declared_rules, definition_spans
 from harness.contract.model import Contract
-from harness.contract.rollup_sql import ROLLUPS
+from harness.contract.rollup_sql import ROLLUPS, window_triggers
 from harness.engine.db import split_statements
 
 SEED = int(os.environ.get("GGEN_MUTANT_SEED", "20261204"))
@@ -221,7 +221,9 @@ class Generator:
                     self._add(f"view {label.split(':')[0]}", f"{view}: {label}", statement, text, (view,))
 
     def triggers(self) -> None:
-        rollup_of = {f"{r.base}_rollup_{e}": r.table for r in ROLLUPS.values() for e in ("insert", "update", "delete")}
+        rollup_of = {f"{r.base}_rollup_{e}": r.table for r in ROLLUPS.values() if r.bucket is None
+                     for e in ("insert", "update", "delete")}
+        rollup_of.update({name: r.table for r in ROLLUPS.values() if r.bucket is not None for name in window_triggers(r)})
         for statement in self.statements:
             m = _TRIGGER_NAME.match(_body(statement))
             if m is None:

@@ -42,7 +42,8 @@ def test_backup_first_then_empty_with_the_same_schema(db: Path, tmp_path: Path, 
     assert first.startswith(f"reset {db}: 24 rows deleted, schema version {version} kept; backup {saved} (verified); ")
     assert deleted == ("  deleted: agent_execution_stats 3, stage_execution_stats 3, pipeline_metrics 3, "
                        "slo_violations 1, collision_detection 2, receipts 4, workflow_sessions 2, audit_log 4, "
-                       "agent_memory 2")
+                       "agent_memory 2, audit_hourly_counts 0, collision_hourly_counts 0, receipt_hourly_counts 0, "
+                       "session_daily_counts 0, violation_hourly_counts 0")  # the counts went with their rows
     assert counts(saved) == before and set(counts(db).values()) == {0}
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == version

@@ -33,6 +33,7 @@ CONTRACT = load_contract()
 PACKAGE = Path(harness.__file__).resolve().parent
 VERSION_1 = PACKAGE / "changes" / "versions" / "0001.sql"
 MIGRATION = PACKAGE / "migrations" / "0002_foreign_key_triggers.sql"
+MIGRATIONS = sorted((PACKAGE / "migrations").glob("[0-9][0-9][0-9][0-9]_*.sql"))
 STAGE = ("INSERT INTO pipeline_metrics (execution_id, stage, duration_ms, status, timestamp) "
          "VALUES ('{id}', 'μ₁_normalize', 5, 'passed', '2026-01-29T12:00:00Z');")
 RECEIPT = ("INSERT INTO receipts (execution_id, agent_id, operation, status, timestamp, duration_ms) "
@@ -149,9 +150,9 @@ def test_version_1_plus_the_migration_is_the_shipped_schema() -> None:
         finally:
             conn.close()
 
-    upgraded = catalog(VERSION_1.read_text(encoding="utf-8"), MIGRATION.read_text(encoding="utf-8"))
+    upgraded = catalog(VERSION_1.read_text(encoding="utf-8"), *(m.read_text(encoding="utf-8") for m in MIGRATIONS))
     assert upgraded == catalog(schema_path().read_text(encoding="utf-8"))
-    assert CONTRACT.schema_version == 2
+    assert MIGRATION in MIGRATIONS and CONTRACT.schema_version == len(MIGRATIONS) + 1
 
 
 def test_a_version_1_database_with_an_orphan_is_reported_and_not_migrated_until_cleaned(tmp_path: Path) -> None:
