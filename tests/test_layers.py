@@ -23,12 +23,22 @@ def test_every_import_contract_is_kept() -> None:
     assert "Contracts: 2 kept, 0 broken." in result.stdout
 
 
-def test_every_module_of_the_package_has_a_layer() -> None:
-    """A new subpackage must take its place in the layers, or the contract would not look at it."""
+def _layers() -> list[str]:
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
-    layers = next(c["layers"] for c in config["contracts"] if c["type"] == "layers")
-    layered = {name.strip() for layer in layers for name in layer.split("|")}
+    layers: list[str] = next(c["layers"] for c in config["contracts"] if c["type"] == "layers")
+    return layers
+
+
+def test_every_module_of_the_package_has_a_layer() -> None:
+    """A new subpackage must take its place in the layers, or the contract would not look at it."""
+    layered = {name.strip() for layer in _layers() for name in layer.split("|")}
     harness = ROOT / "harness"
     children = {p.stem for p in harness.glob("*.py")} | {p.name for p in harness.iterdir() if (p / "__init__.py").exists()}
     assert children - UNLAYERED == layered
+
+
+def test_the_readme_states_the_layers_of_the_contract() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("**Import layers**", 1)[1].split("```\n", 2)[1]
+    assert block.splitlines() == _layers()
