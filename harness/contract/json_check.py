@@ -57,6 +57,8 @@ _ARRAY_KEYWORDS = frozenset({"items", "minItems", "maxItems", "uniqueItems"})
 _GENERAL_KEYWORDS = frozenset({"enum", "const", "$ref", "allOf", "anyOf", "oneOf", "not", "if", "then", "else"})
 _KNOWN = _STRING_KEYWORDS | _NUMBER_KEYWORDS | _OBJECT_KEYWORDS | _ARRAY_KEYWORDS | _GENERAL_KEYWORDS | {"type", "$id"}
 
+# A node with only one of these checks nothing else: its one check is the node's.
+_SELF_CONTAINED = (frozenset({"enum"}), frozenset({"const"}), frozenset({"$ref"}))
 _JSON_TYPES = frozenset({str, int, float, bool, type(None), dict, list})
 _TYPE_NAMES: Mapping[str, tuple[type, ...]] = {
     "string": (str,), "number": (int, float), "integer": (int,), "boolean": (bool,),
@@ -120,6 +122,8 @@ class _Compiler:
         general = self._general(node, keys)
         if kinds is not None and len(kinds) == 1 and not general:
             return self._typed(kinds[0], node)
+        if keys in _SELF_CONTAINED:  # exact about types on their own: no wrapper (a stage's status enum)
+            return general[0]
         return self._generic(node, kinds, general)
 
     # ---------------------------------------------------------- typed nodes
