@@ -1,12 +1,18 @@
-"""The shared output options of the reading commands: --format table|json|jsonl|csv."""
+"""The shared output options: --format table|json|jsonl|csv of the reading commands, the report files
+(--json/--markdown/--junit FILE) of check, lint-queries, diff and gate, and argparse types."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TypeVar
 
+from harness.atomic import write_text
 from harness.reports.rows import FORMATS, default_format
+
+Report = TypeVar("Report")
 
 
 def add_format_option(parser: argparse.ArgumentParser, formats: Sequence[str] = FORMATS) -> None:
@@ -18,6 +24,26 @@ def add_format_option(parser: argparse.ArgumentParser, formats: Sequence[str] = 
 
 def chosen_format(args: argparse.Namespace) -> str:
     return str(args.format or default_format(sys.stdout))
+
+
+def output_file(value: str) -> Path:
+    """argparse type: an output path whose directory exists (checked before the command's work starts)."""
+    path = Path(value)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is a directory, not a file")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise argparse.ArgumentTypeError(f"directory {parent} does not exist")
+    return path
+
+
+def write_report_files(args: argparse.Namespace, report: Report, renderers: Mapping[str, Callable[[Report], str]]) -> None:
+    """Write the report to each file asked for by an --OPTION FILE (renderers: option name -> renderer), in
+    that order, each atomically; a write error names its option."""
+    for option, render in renderers.items():
+        path = getattr(args, option)
+        if path is not None:
+            write_text(path, render(report), option=f"--{option}")
 
 
 def positive_int(text: str) -> int:

@@ -9,8 +9,8 @@ errors (raised as GgenDbError and printed by harness.cli.main).
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
+from harness.cli._formats import output_file, write_report_files
 from harness.results import CheckReport
 
 EXAMPLE = """\
@@ -21,19 +21,6 @@ example:
   ggen-db check --schema my-schema.sql --junit check.xml --markdown "$GITHUB_STEP_SUMMARY"
   ggen-db check --db .ggen/ggen.db --json check.json
 """
-OUTPUTS = (("junit", "render_junit"), ("json", "render_json"), ("markdown", "render_markdown"))
-
-
-def output_file(value: str) -> Path:
-    """An output path whose directory exists (checked before the checks run)."""
-    path = Path(value)
-    if path.is_dir():
-        raise argparse.ArgumentTypeError(f"{value} is a directory, not a file")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise argparse.ArgumentTypeError(f"directory {parent} does not exist")
-    return path
-
 SUMMARY = "prove a schema or a database keeps every promise of the contract"
 DESCRIPTION = (
     "Run the conformance suite: the 36 checks of the original delivery checklist and every "
@@ -59,15 +46,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from harness.atomic import write_text
     from harness.checks import check_schema
     from harness.reports import check_report as render
 
     report = check_schema(schema=args.schema, db=args.db, contract=args.contract)
-    for option, renderer in OUTPUTS:
-        path = getattr(args, option)
-        if path is not None:
-            write_text(path, getattr(render, renderer)(report), option=f"--{option}")
+    write_report_files(args, report, {"junit": render.render_junit, "json": render.render_json,
+                                      "markdown": render.render_markdown})
     print(render.render_text(report), end="")
     return exit_status(report)
 

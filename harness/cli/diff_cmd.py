@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from harness.atomic import write_text
-from harness.changes.diff import DiffReport, diff_schemas, load_severities, load_waivers
+from harness.changes.diff import diff_schemas, load_severities, load_waivers
+from harness.cli._formats import write_report_files
 from harness.reports import diff_report
 
 DEFAULT_CONFIG = Path(".ggen-db") / "diff.json"
@@ -69,12 +69,6 @@ def run(args: argparse.Namespace) -> int:
         print(diff_report.render_github(report, script, new_file))
     else:
         print(diff_report.render_text(report))
-    write_outputs(report, args.json, args.markdown)
+    write_report_files(args, report, {"json": diff_report.render_json, "markdown": diff_report.render_markdown})
     return report.exit_status
 
-
-def write_outputs(report: DiffReport, json_path: Path | None, markdown_path: Path | None) -> None:
-    if json_path:
-        write_text(json_path, diff_report.render_json(report), option="--json")
-    if markdown_path:
-        write_text(markdown_path, diff_report.render_markdown(report), option="--markdown")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from harness.atomic import write_text
 from harness.bench.scales import SCALES
+from harness.cli._formats import write_report_files
 from harness.cli.diff_cmd import add_judging_options, judging
 from harness.gate import run_gate
 from harness.reports import gate_report
@@ -49,8 +49,5 @@ def run(args: argparse.Namespace) -> int:
         contract_path=args.contract_path, scale=args.scale, bench=not args.no_bench, **judging(args),  # type: ignore[arg-type]
     )
     print(gate_report.render_text(result))
-    if args.markdown:
-        write_text(args.markdown, gate_report.render_markdown(result), option="--markdown")
-    if args.junit:
-        write_text(args.junit, gate_report.render_junit(result), option="--junit")
+    write_report_files(args, result, {"markdown": gate_report.render_markdown, "junit": gate_report.render_junit})
     return 0 if result.ok else 1

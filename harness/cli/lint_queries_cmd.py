@@ -6,9 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.atomic import write_text
 from harness.bench.scales import scale_name
-from harness.cli.check_cmd import output_file
+from harness.cli._formats import output_file, write_report_files
 from harness.errors import InputError
 
 EXIT_FINDINGS = 1
@@ -22,8 +21,6 @@ example:
   ggen-db lint-queries --scale 100k --markdown "$GITHUB_STEP_SUMMARY" queries.sql
   echo "SELECT * FROM receipts WHERE agent_id = ? ORDER BY timestamp DESC LIMIT 50" | ggen-db lint-queries --db .ggen/ggen.db -
 """
-OUTPUTS = (("json", "render_json"), ("markdown", "render_markdown"))
-
 SUMMARY = "judge a file of SQL statements against the schema: plans, scans, raw timestamps, time"
 DESCRIPTION = (
     "Read FILE ('-' for stdin), a file of SQL statements separated by ';', and judge each against the "
@@ -51,10 +48,7 @@ def run(args: argparse.Namespace) -> int:
 
     script, source = read_source(args.file)
     report = lint_queries(script, source=source, db=args.db, scale=args.scale)
-    for option, renderer in OUTPUTS:
-        path = getattr(args, option)
-        if path is not None:
-            write_text(path, getattr(render, renderer)(report), option=f"--{option}")
+    write_report_files(args, report, {"json": render.render_json, "markdown": render.render_markdown})
     print(render.render_text(report), end="")
     return 0 if report.ok else EXIT_FINDINGS
 
