@@ -31,8 +31,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from harness.bench.datagen import DataSpec, bulk_load
-from harness.changes.catalog import catalog_of_script
-from harness.changes.compare import compare
 from harness.changes.converge import check_convergence
 from harness.changes.diff import Waiver, diff_schemas, git_schema
 from harness.changes.gate_result import FAIL, PASS, SKIP, BenchPart, GateResult, MigrationPart
@@ -40,6 +38,8 @@ from harness.changes.versions import Versions, find_migrations
 from harness.checks.runner import check_schema
 from harness.contract.model import load_contract
 from harness.engine import db
+from harness.engine.catalog import catalog_of_script
+from harness.engine.compare import compare
 from harness.errors import GgenDbError, InputError
 
 GATE_WORKLOADS = ("lookup", "by_agent", "range_24h", "aggregation", "view_recent_executions", "insert_single",

@@ -28,10 +28,10 @@ from dataclasses import dataclass
 import sqlglot
 from sqlglot import exp
 
-from harness.checks.table_sql import declared_rules, definition_spans
 from harness.contract.model import Contract
 from harness.contract.rollup_sql import ROLLUPS, window_triggers
 from harness.engine.db import split_statements
+from harness.engine.sqltext import declared_rules, definition_spans
 
 SEED = int(os.environ.get("GGEN_MUTANT_SEED", "20261204"))
 ACTIONS = ("CASCADE", "RESTRICT", "SET NULL", "SET DEFAULT", "NO ACTION")

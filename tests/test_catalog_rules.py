@@ -17,10 +17,11 @@ from hypothesis import strategies as st
 from harness.checks import open_target, run_checks
 from harness.checks.implied_sql import table_expressions
 from harness.checks.scratch_rows import insert_with_parents, sample_row, undone
-from harness.checks.table_sql import declared_rules, same_expression, string_literals_compared_with
+from harness.checks.table_sql import same_expression, string_literals_compared_with
 from harness.cli import main
 from harness.contract.model import load_contract
 from harness.engine.db import apply_schema, connect_memory, schema_path
+from harness.engine.sqltext import declared_rules
 
 CONTRACT = load_contract()
 SCHEMA = schema_path().read_text(encoding="utf-8")

@@ -10,10 +10,10 @@ import pytest
 import harness
 from harness.changes.install import init_database
 from harness.checks import check_schema
-from harness.checks.drift import statement_words
 from harness.cli import main
 from harness.contract.model import load_contract
 from harness.engine import db
+from harness.engine.sqltext import statement_words
 
 VERSION_1 = Path(harness.__file__).resolve().parent / "changes" / "versions" / "0001.sql"
 
@@ -47,7 +47,7 @@ def test_added_removed_and_changed_objects_are_findings_beside_the_data_problems
     drift = found["data_schema_drift"]
     assert "index idx_audit_log_time: removed" in drift
     assert "view failures: added" in drift
-    assert "trigger audit_log_append_only: changed (reads `raise ( ignore ) ; END` where the shipped one " \
+    assert "trigger audit_log_append_only: changed (reads `raise ( ignore ) ; end` where the shipped one " \
            "reads `raise ( abort , 'audit_log: rows are append-only (UPDATE is refused)'" in drift
     assert "trigger slo_violations_execution_id_fk_insert: removed" in drift
     assert "slo_violations" in found["data_foreign_key_check"]
@@ -70,5 +70,5 @@ def test_a_version_1_database_shows_the_missing_version_2_triggers(
 
 
 def test_spacing_case_comments_and_if_not_exists_are_not_drift() -> None:
-    assert statement_words("CREATE INDEX IF NOT EXISTS i ON t (a) -- why\n") == statement_words("create index I on T(A)")
+    assert statement_words("CREATE INDEX IF NOT EXISTS i ON t (a) -- why\n") == statement_words('create index I on "T"(A)')
     assert statement_words("CREATE VIEW v AS SELECT 'A'") != statement_words("CREATE VIEW v AS SELECT 'a'")

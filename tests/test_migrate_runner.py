@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from _versions import V1, V1_TEXT, add_receipt, chain, create_table_sql, database_at_version_1
 
-from harness.changes.catalog import read_catalog
 from harness.changes.migrate import SchemaDriftError, migrate
 from harness.changes.rebuild import rebuild_table
 from harness.changes.versions import MigrationError, Versions, find_migrations
 from harness.cli import main
 from harness.contract.model import load_contract
 from harness.engine import db
+from harness.engine.catalog import read_catalog
 from harness.engine.db import split_statements
 
 # sha256 of `git show ce2e1bd:schema.sql`, the schema deployed databases have

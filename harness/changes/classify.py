@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from harness.changes.catalog import Catalog, Column, ForeignKey, Table
-from harness.changes.compare import ADDED, CHANGED, REMOVED, RENAMED, Change
+from harness.engine.catalog import Catalog, Column, ForeignKey, Table
+from harness.engine.compare import ADDED, CHANGED, REMOVED, RENAMED, Change
 from harness.engine.introspection import quote_identifier
 
 

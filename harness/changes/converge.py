@@ -19,12 +19,12 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from harness.changes.catalog import read_catalog
-from harness.changes.compare import compare
 from harness.changes.migrate import migrate
 from harness.changes.versions import Versions
 from harness.contract.model import load_contract
 from harness.engine import db
+from harness.engine.catalog import read_catalog
+from harness.engine.compare import compare
 from harness.engine.introspection import quote_identifier
 
 PARENTS_FIRST = ("workflow_sessions", "receipts")

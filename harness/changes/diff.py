@@ -2,7 +2,7 @@
 
 diff_schemas(old, new) loads each side (a schema file, a database opened
 read-only, or `git:REV[:PATH]`), compares their normalized catalogs
-(harness.changes.compare), classifies every change (harness.changes.classify),
+(harness.engine.compare), classifies every change (harness.changes.classify),
 checks that the contract's documented queries keep their index and scan no
 growing table, decides data-dependent findings on --data (counting the rows
 the new rule refuses, with examples), applies the project's severities and
@@ -23,13 +23,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from harness.changes.catalog import Catalog, catalog_of_script, read_catalog
 from harness.changes.classify import Finding, Probe, classify
-from harness.changes.compare import compare
 from harness.changes.rules import FAIL, INFO, RULES, SEVERITIES, WARN
 from harness.checks.plans import full_scans, indexes_used, query_plan
 from harness.contract.model import Contract, load_contract
 from harness.engine import db
+from harness.engine.catalog import Catalog, catalog_of_script, read_catalog
+from harness.engine.compare import compare
 from harness.engine.introspection import quote_identifier
 from harness.errors import InputError
 

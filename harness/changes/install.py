@@ -20,11 +20,11 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.changes.catalog import catalog_of_script, read_catalog
-from harness.changes.compare import ADDED, Change, compare
 from harness.changes.migrate import SchemaDriftError
 from harness.contract.model import Contract, load_contract
 from harness.engine import db
+from harness.engine.catalog import catalog_of_script, read_catalog
+from harness.engine.compare import ADDED, Change, compare
 from harness.errors import InputError, SchemaLoadError, SchemaVersionError
 
 DEFAULT_DB_ENV = "GGEN_DB"

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from harness.changes.catalog import Catalog, read_catalog
-from harness.changes.compare import Change, compare
 from harness.changes.versions import Migration, MigrationError, Versions
 from harness.checks.rollups import rollup_problems
 from harness.contract.model import load_contract
 from harness.contract.rollup_sql import ROLLUPS, rebuild_statements
 from harness.engine import db
+from harness.engine.catalog import Catalog, read_catalog
+from harness.engine.compare import Change, compare
 from harness.errors import GgenDbError, InputError, SchemaVersionError
 from harness.store.backup import BackupResult, backup
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping
 
-from harness.changes import sqltext
+from harness.engine import sqltext
 from harness.engine.introspection import quote_identifier
 from harness.errors import InputError
 

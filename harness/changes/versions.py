@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from harness.changes import sqltext
-from harness.changes.catalog import Catalog, catalog_of_script, read_catalog
-from harness.engine import db
+from harness.engine import db, sqltext
+from harness.engine.catalog import Catalog, catalog_of_script, read_catalog
 from harness.errors import InputError
 
 VERSIONS_DIR = Path(__file__).resolve().parent / "versions"

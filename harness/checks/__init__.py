@@ -10,7 +10,7 @@ runner (check_schema), and one module per kind of check: checklist (the 36
 original checks), structure, values, behaviour, rollups, views, queries,
 flows, stored_data, environment, catalog (rules read from the catalogue), triggers, drift (a --db's
 schema against the shipped one). Shared
-helpers: table_sql (CHECKs cut from a CREATE TABLE), implied_sql (the SQL the contract implies), scratch_rows (rows for
+helpers: table_sql (CHECK expressions as trees; harness.engine.sqltext cuts them from a CREATE TABLE), implied_sql (the SQL the contract implies), scratch_rows (rows for
 scratch databases), known_rows (a small known data set and its oracles), plans. Importing this package registers them all.
 """
 

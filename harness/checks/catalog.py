@@ -18,8 +18,9 @@ from harness.checks.context import CheckContext
 from harness.checks.implied_sql import ImpliedExpression, table_expressions, undeclared_generated
 from harness.checks.registry import over_tables, register
 from harness.checks.scratch_rows import show
-from harness.checks.table_sql import DeclaredExpression, compact, declared_rules, literals, same_expression
+from harness.checks.table_sql import compact, literals, same_expression
 from harness.contract.model import row_violations
+from harness.engine.sqltext import DeclaredExpression, declared_rules
 
 
 def table_rules(ctx: CheckContext, table: str) -> tuple[DeclaredExpression, ...]:

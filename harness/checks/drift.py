@@ -4,11 +4,12 @@ A database built from an older or hand-edited schema keeps its own CREATE
 statements; the other checks judge those statements against the contract,
 this one lists every table, index, view and trigger that was added, removed
 or changed compared with the shipped schema, so `check --db` shows the drift
-itself beside the promises it breaks. Statements are compared as sqlglot
-tokens (spacing, comments, keyword case and IF NOT EXISTS do not count).
-
-This is the checks' own small comparison: harness.changes (ggen-db diff and
-migrate) sits above the checks and has its richer, classified one.
+itself beside the promises it breaks. Statements are compared word for word
+as harness.engine.sqltext normalizes them (spacing, comments, case outside
+string literals, quoting of plain names and IF NOT EXISTS do not count), the
+same normalization the catalog that `ggen-db diff` and `migrate` compare
+(harness.engine.catalog) is built with; this check is stricter than that
+catalog: any other word that differs is drift too.
 """
 
 from __future__ import annotations
@@ -17,44 +18,24 @@ import sqlite3
 from collections.abc import Iterable
 from functools import cache
 
-from sqlglot import TokenType
-from sqlglot.dialects.dialect import Dialect
-
 from harness.checks.context import CheckContext
 from harness.checks.registry import register
 from harness.engine import db as harness_db
+from harness.engine.sqltext import statement_words
 
-_SQLITE = Dialect.get_or_raise("sqlite")
 _WORDS_SHOWN = 6
 
 
-def statement_words(sql: str) -> tuple[str, ...]:
-    """The statement as tokens: keywords upper-cased, names lower-cased, IF NOT EXISTS dropped."""
-    words: list[str] = []
-    for token in _SQLITE.tokenize(sql):
-        if token.token_type == TokenType.STRING:
-            words.append("'" + token.text.replace("'", "''") + "'")
-        elif token.token_type in (TokenType.VAR, TokenType.IDENTIFIER):
-            words.append(token.text.lower())
-        else:
-            words.append(token.text.upper())
-    for head in range(len(words) - 2):
-        if [w.upper() for w in words[head:head + 3]] == ["IF", "NOT", "EXISTS"]:
-            del words[head:head + 3]
-            break
-    return tuple(words)
-
-
-def _objects(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
+def _objects(conn: sqlite3.Connection) -> dict[tuple[str, str], tuple[str, ...]]:
     rows = conn.execute(
         "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
     )
-    return {(kind, name): sql for kind, name, sql in rows}
+    return {(kind, name): statement_words(sql) for kind, name, sql in rows}
 
 
 @cache
-def shipped_objects() -> dict[tuple[str, str], str]:
-    """The CREATE statements of the shipped schema.sql, by (type, name)."""
+def shipped_objects() -> dict[tuple[str, str], tuple[str, ...]]:
+    """The CREATE statements of the shipped schema.sql as normalized words, by (type, name)."""
     conn = harness_db.connect_memory()
     try:
         harness_db.apply_schema(conn, harness_db.read_schema(None))
@@ -72,13 +53,12 @@ def drift_problems(target: sqlite3.Connection) -> list[str]:
             found.append(f"{kind} {name}: added (not in the shipped schema.sql)")
         elif key not in actual:
             found.append(f"{kind} {name}: removed (the shipped schema.sql has it)")
-        elif statement_words(actual[key]) != statement_words(shipped[key]):
+        elif actual[key] != shipped[key]:
             found.append(f"{kind} {name}: changed ({_first_difference(actual[key], shipped[key])})")
     return found
 
 
-def _first_difference(actual: str, shipped: str) -> str:
-    a, b = statement_words(actual), statement_words(shipped)
+def _first_difference(a: tuple[str, ...], b: tuple[str, ...]) -> str:
     at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
     start = max(at - 2, 0)
     return (f"reads `{' '.join(a[start:at + _WORDS_SHOWN])}` where the shipped one reads "

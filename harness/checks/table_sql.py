@@ -1,49 +1,21 @@
-"""A table's rules as SQLite stores them: the CHECK constraints and generated columns of its CREATE TABLE.
+"""A table's rules as expressions: the CHECKs and generated columns of its CREATE TABLE, parsed.
 
-SQLite reports columns, defaults, keys and foreign keys through PRAGMAs, but
-not CHECK constraints or generated-column expressions: those exist only in
-the CREATE TABLE text of sqlite_master. `declared_rules(sql)` cuts that
-text into its column and table constraints with sqlglot's tokenizer (string
-literals, quoted names and comments handled), and each expression is parsed
-by sqlglot into a tree, so comparisons ignore spacing, case and redundant
-parentheses but not meaning. (sqlglot cannot parse a whole CREATE TABLE
-with several named constraints on one column, hence the cutting.)
+harness.engine.sqltext.declared_rules cuts each CHECK constraint and
+generated-column expression out of the CREATE TABLE text (no PRAGMA reports
+them); here each expression is parsed by sqlglot into a tree, so comparisons
+ignore spacing, case and redundant parentheses but not meaning. (sqlglot
+cannot parse a whole CREATE TABLE with several named constraints on one
+column, hence the cutting.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
 from typing import cast
 
 import sqlglot
-from sqlglot import Token, TokenType, exp
-from sqlglot.dialects.dialect import Dialect
+from sqlglot import exp
 from sqlglot.errors import SqlglotError
-
-_SQLITE = Dialect.get_or_raise("sqlite")
-# Words that open a table constraint rather than a column definition.
-_TABLE_CONSTRAINT_HEADS = {"CONSTRAINT", "CHECK", "PRIMARY", "UNIQUE", "FOREIGN"}
-
-
-@dataclass(frozen=True)
-class DeclaredExpression:
-    """One CHECK constraint or generated-column expression of a CREATE TABLE."""
-
-    kind: str  # "check" or "generated"
-    column: str | None  # the column it is declared on (None: a table constraint)
-    name: str | None  # the CONSTRAINT name, if any
-    text: str  # the expression as written, without the outer parentheses
-
-    @property
-    def label(self) -> str:
-        what = "CHECK" if self.kind == "check" else "generated column"
-        return f"{what} {self.name}" if self.name else what
-
-    @property
-    def tree(self) -> exp.Expression | None:
-        return canonical(self.text)
 
 
 @cache
@@ -129,84 +101,3 @@ def literals(text: str) -> set[str]:
     """Every literal (string or number) of an expression, as written."""
     tree = canonical(text)
     return set() if tree is None else {lit.this for lit in tree.find_all(exp.Literal)}
-
-
-# ----------------------------------------------------------------- cutting
-def declared_rules(create_table_sql: str) -> tuple[DeclaredExpression, ...]:
-    """The CHECK constraints and generated-column expressions of one CREATE TABLE statement."""
-    tokens = _SQLITE.tokenize(create_table_sql)
-    found: list[DeclaredExpression] = []
-    for item in _body_items(tokens):
-        found.extend(_item_rules(create_table_sql, item))
-    return tuple(found)
-
-
-def _body_items(tokens: list[Token]) -> Iterator[list[Token]]:
-    """The comma-separated items between the table's outer parentheses."""
-    depth = 0
-    item: list[Token] = []
-    for token in tokens:
-        if token.token_type == TokenType.L_PAREN:
-            depth += 1
-            if depth == 1:
-                continue
-        elif token.token_type == TokenType.R_PAREN:
-            depth -= 1
-            if depth == 0:
-                if item:
-                    yield item
-                return
-        if depth == 0:
-            continue
-        if depth == 1 and token.token_type == TokenType.COMMA:
-            yield item
-            item = []
-        else:
-            item.append(token)
-
-
-def _item_rules(sql: str, item: list[Token]) -> Iterator[DeclaredExpression]:
-    if not item:
-        return
-    column = None if item[0].text.upper() in _TABLE_CONSTRAINT_HEADS else item[0].text
-    name: str | None = None
-    i = 0
-    while i < len(item):
-        word = item[i].text.upper() if item[i].token_type not in (TokenType.STRING, TokenType.IDENTIFIER) else ""
-        if word == "CONSTRAINT" and i + 1 < len(item):
-            name = item[i + 1].text
-            i += 2
-            continue
-        if word in ("CHECK", "AS") and i + 1 < len(item) and item[i + 1].token_type == TokenType.L_PAREN:
-            end = _closing(item, i + 1)
-            text = sql[item[i + 1].end + 1: item[end].start]
-            yield DeclaredExpression("check" if word == "CHECK" else "generated", column, name, text.strip())
-            name = None
-            i = end + 1
-            continue
-        if word in ("NOT", "UNIQUE", "PRIMARY", "DEFAULT", "REFERENCES", "COLLATE", "GENERATED"):
-            name = None if word != "GENERATED" else name
-        i += 1
-
-
-def _closing(item: list[Token], open_at: int) -> int:
-    depth = 0
-    for j in range(open_at, len(item)):
-        if item[j].token_type == TokenType.L_PAREN:
-            depth += 1
-        elif item[j].token_type == TokenType.R_PAREN:
-            depth -= 1
-            if depth == 0:
-                return j
-    return len(item) - 1
-
-
-def definition_spans(create_table_sql: str) -> list[tuple[str | None, int, int]]:
-    """(column or None for a table constraint, start, end) of each item of a CREATE TABLE's body, as
-    offsets into the text: where a column's definition is written."""
-    spans = []
-    for item in _body_items(_SQLITE.tokenize(create_table_sql)):
-        if item:
-            column = None if item[0].text.upper() in _TABLE_CONSTRAINT_HEADS else item[0].text
-            spans.append((column, item[0].start, item[-1].end + 1))
-    return spans

@@ -22,8 +22,7 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from harness.changes import sqltext
-from harness.engine import db
+from harness.engine import db, sqltext
 from harness.engine.introspection import IndexInfo, TableInfo, inspect_schema
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any, TypeVar
 
-from harness.changes.catalog import Catalog, Check, Column, ForeignKey, Table
+from harness.engine.catalog import Catalog, Check, Column, ForeignKey, Table
 
 ADDED, REMOVED, CHANGED, RENAMED = "added", "removed", "changed", "renamed"
 
