@@ -158,7 +158,7 @@ def test_every_package_schema_compiles_without_falling_back(name: str, schema: A
 
 
 @pytest.mark.parametrize(("name", "schema", "root"), PARAMS)
-@settings(max_examples=10, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=10, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])
 @given(data=st.data())
 def test_the_compiled_check_decides_exactly_as_jsonschema(name: str, schema: Any, root: Any, data: st.DataObject) -> None:
     """A valid document, every document one change away from it (at up to 25 places), and one random change."""
