@@ -56,17 +56,14 @@ def copy_rows(conn: sqlite3.Connection, source: Path, columns_of: dict[str, list
     """Copy the listed columns of each table from the database at source into conn, in one transaction."""
     conn.execute("ATTACH DATABASE ? AS src", (f"{source.resolve().as_uri()}?mode=ro",))
     try:
-        conn.execute("BEGIN")
-        for table, columns in columns_of.items():
-            names = ", ".join(quote_identifier(c) for c in columns)
-            conn.execute(
-                f"INSERT INTO main.{quote_identifier(table)} ({names}) "  # noqa: S608 - names quoted
-                f"SELECT {names} FROM src.{quote_identifier(table)} ORDER BY rowid"
-            )
-        conn.execute("COMMIT")
+        with db.transaction(conn, "DEFERRED"):
+            for table, columns in columns_of.items():
+                names = ", ".join(quote_identifier(c) for c in columns)
+                conn.execute(
+                    f"INSERT INTO main.{quote_identifier(table)} ({names}) "  # noqa: S608 - names quoted
+                    f"SELECT {names} FROM src.{quote_identifier(table)} ORDER BY rowid"
+                )
     finally:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
         conn.execute("DETACH DATABASE src")
 
 

@@ -197,15 +197,10 @@ def _apply(conn: sqlite3.Connection, script: str, source: str, version: int) -> 
     ddl = [s for s in statements if s not in pragmas]
     for statement in pragmas:
         _execute(conn, statement, source)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with db.transaction(conn):
         for statement in ddl:
             _execute(conn, statement, source)
         conn.execute(f"PRAGMA user_version = {int(version)}")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def _execute(conn: sqlite3.Connection, statement: str, source: str) -> None:

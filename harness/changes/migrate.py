@@ -189,8 +189,7 @@ def apply_migration(conn: sqlite3.Connection, migration: Migration, *, expected:
         raise MigrationError(f"migration {migration.name}: a transaction is already open")
     conn.execute("PRAGMA foreign_keys = OFF")
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with db.transaction(conn):
             before = read_catalog(conn)
             migration.run(conn)
             if _touches_rollups(compare(before, read_catalog(conn), versions=False)):
@@ -199,11 +198,6 @@ def apply_migration(conn: sqlite3.Connection, migration: Migration, *, expected:
             conn.execute(f"PRAGMA user_version = {int(migration.version)}")
             if expected is not None:
                 refuse_drift(conn, expected, f"migration {migration.name}: result")
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
 

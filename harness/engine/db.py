@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from types import TracebackType
 
 from harness.errors import InputError, SchemaLoadError
 
@@ -132,3 +133,42 @@ def scratch_database(schema_file: str | os.PathLike[str] | None = None) -> sqlit
     source = os.fspath(schema_file) if schema_file is not None else "schema.sql"
     apply_schema(conn, read_schema(schema_file), source=source)
     return conn
+
+
+class transaction:  # noqa: N801 - used like a function: `with transaction(conn):`
+    """BEGIN <mode> ... COMMIT, or ROLLBACK on any exception (KeyboardInterrupt too), re-raised.
+
+    The block may end the transaction itself (a ROLLBACK or COMMIT of its own, then return):
+    the exit commits only a transaction still open. A class rather than @contextmanager, so the
+    store's per-write transaction can share end_transaction at no extra cost.
+    """
+
+    __slots__ = ("conn", "mode")
+
+    def __init__(self, conn: sqlite3.Connection, mode: str = "IMMEDIATE") -> None:
+        if mode not in ("DEFERRED", "IMMEDIATE", "EXCLUSIVE"):
+            raise ValueError(f"transaction mode {mode!r}: DEFERRED, IMMEDIATE or EXCLUSIVE")
+        self.conn = conn
+        self.mode = mode
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute(f"BEGIN {self.mode}")  # one of three keywords, checked above
+        return self.conn
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        end_transaction(self.conn, failed=kind is not None)
+
+
+def end_transaction(conn: sqlite3.Connection, *, failed: bool) -> None:
+    """COMMIT an open transaction, or ROLLBACK it when the block failed or the COMMIT itself fails."""
+    if not conn.in_transaction:
+        return
+    if failed:
+        conn.execute("ROLLBACK")
+        return
+    try:
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise

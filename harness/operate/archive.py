@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.atomic import SQLITE_COMPANIONS, publish, temporary_beside
-from harness.engine.db import configure
+from harness.engine.db import configure, transaction
 from harness.engine.introspection import ddl_statements, quote_identifier, schema_snapshot
 from harness.errors import GgenDbError, InputError, UsageError
 from harness.operate.database import existing_file, open_read_only, open_read_write, schema_version
@@ -263,11 +263,9 @@ def _move(conn: sqlite3.Connection, query: str, params: Mapping[str, Any], limit
     batch_sql = documented.replace(" FROM ", " FROM src.", 1)
     while True:
         started = time.perf_counter()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(conn):
             rows = conn.execute(batch_sql, {**params, "limit": limit}).fetchall()
             if not rows:
-                conn.execute("COMMIT")
                 return
             keys = [_json_list([row[field] for row in rows]) for _, _, field in family]
             for (table, key, _), values in zip(family, keys, strict=True):
@@ -275,11 +273,6 @@ def _move(conn: sqlite3.Connection, query: str, params: Mapping[str, Any], limit
             for (table, key, _), values in reversed(list(zip(family, keys, strict=True))):
                 # every row of the batch moves: copied now, or already in the archive after a crash
                 result.moved[table.name] += conn.execute(table.delete_sql(key), {"keys": values}).rowcount
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
         result.batches += 1
         result.longest_batch_s = max(result.longest_batch_s, time.perf_counter() - started)
         if progress:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.engine.db import transaction
 from harness.errors import InputError
 from harness.operate.database import existing_file, open_read_write
 from harness.operate.reads import contract
@@ -107,19 +108,13 @@ def _with_plans_kept(conn: sqlite3.Connection, statement: str) -> str:
     """Run a statement that may write statistics in a transaction, committed only if every
     documented query of the contract still uses its index with them."""
     before = _stat_rows(conn)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(conn):
         conn.execute(statement)
         lost = [name for name, q in contract().queries.items() if q.index and not _uses(conn, q.sql, q.params, q.index)]
         if lost:
             conn.execute("ROLLBACK")
             return (f"rolled back: with the new statistics {len(lost)} documented queries would leave their index "
                     f"({', '.join(lost[:5])}); statistics rows stay {before}")
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
     return f"statistics rows {before} -> {_stat_rows(conn)}; every documented query keeps its index"
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from harness.engine.db import transaction
 from harness.engine.introspection import quote_identifier
 from harness.errors import InputError
 from harness.operate.database import existing_file, open_read_write, schema_version
@@ -59,17 +60,11 @@ def reset(db_path: str | os.PathLike[str], *, backup_to: str | os.PathLike[str] 
         result = ResetResult(os.fspath(path), saved, schema_version(conn))
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         others = sorted(tables - set(ORDER) - {"sqlite_sequence"} - {t for t in tables if t.startswith("sqlite_stat")})
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(conn):
             for table in (*[t for t in ORDER if t in tables], *others):
                 # Names from this module or the database's own catalogue, quoted; no value is interpolated.
                 result.deleted[table] = conn.execute(f"DELETE FROM {quote_identifier(table)}").rowcount  # noqa: S608
             if "sqlite_sequence" in tables:
                 conn.execute("DELETE FROM sqlite_sequence")
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
     result.duration_s = time.perf_counter() - started
     return result

@@ -58,32 +58,27 @@ def load(
     before = _fast_pragmas(conn)
     done = 0
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        for name, _ in triggers:
-            conn.execute(f"DROP TRIGGER {quote_identifier(name)}")
-        for name, _ in rebuilt:
-            conn.execute(f"DROP INDEX {quote_identifier(name)}")
-        conn.execute("PRAGMA ignore_check_constraints = ON")
-        for batch in batches:
-            rows = 0
-            for table, sql in statements.items():
-                table_rows = batch.get(table, ())
-                if table_rows:
-                    conn.executemany(sql, table_rows)
-                    rows += len(table_rows)
-            done += rows
-            if on_batch:
-                on_batch(rows)
-        conn.execute("PRAGMA ignore_check_constraints = OFF")
-        for _, sql in rebuilt + triggers:
-            conn.execute(sql)
-        for statement in rebuild_statements(conn):
-            conn.execute(statement)
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
+        with db.transaction(conn):
+            for name, _ in triggers:
+                conn.execute(f"DROP TRIGGER {quote_identifier(name)}")
+            for name, _ in rebuilt:
+                conn.execute(f"DROP INDEX {quote_identifier(name)}")
+            conn.execute("PRAGMA ignore_check_constraints = ON")
+            for batch in batches:
+                rows = 0
+                for table, sql in statements.items():
+                    table_rows = batch.get(table, ())
+                    if table_rows:
+                        conn.executemany(sql, table_rows)
+                        rows += len(table_rows)
+                done += rows
+                if on_batch:
+                    on_batch(rows)
+            conn.execute("PRAGMA ignore_check_constraints = OFF")
+            for _, sql in rebuilt + triggers:
+                conn.execute(sql)
+            for statement in rebuild_statements(conn):
+                conn.execute(statement)
     finally:
         _restore(conn, before)
     return done

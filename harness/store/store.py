@@ -416,7 +416,8 @@ def _pause(seconds: float) -> None:
 
 
 class _Transaction:
-    """Store.transaction(): BEGIN IMMEDIATE ... COMMIT, or a SAVEPOINT inside an open transaction.
+    """Store.transaction(): BEGIN IMMEDIATE (retried while busy) ... db.end_transaction, or a SAVEPOINT
+    inside an open transaction.
 
     A class rather than @contextmanager: it is entered on every multi-row
     write, and a generator-based context manager costs several times more.
@@ -445,15 +446,7 @@ class _Transaction:
                 conn.execute(f"ROLLBACK TO {self.savepoint}")
             conn.execute(f"RELEASE {self.savepoint}")
             return
-        if kind is None:
-            try:
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-        elif conn.in_transaction:
-            conn.execute("ROLLBACK")
+        db.end_transaction(conn, failed=kind is not None)
 
 
 def _with_execution_id(table: str, row: Mapping[str, Any], execution_id: Any) -> Mapping[str, Any]:
