@@ -116,32 +116,36 @@ def _append_only(ctx: CheckContext, db: sqlite3.Connection, table: Table, rule: 
 
 def _distinct(ctx: CheckContext, db: sqlite3.Connection, table: Table, rule: Rule) -> list[str]:
     first, second = rule.columns
-    found = []
     same = sample_row(table, **{second: sample_row(table)[first]})
-    if probe_insert(db, ctx.contract, table, same) is None:
-        found.append(f"{table.name}: {first} = {second} is accepted ({rule.name})")
-    reason = probe_insert(db, ctx.contract, table, sample_row(table))
-    if reason is not None:
-        found.append(f"{table.name}: different {first} and {second} are refused ({reason})")
-    return found
+    return [
+        *_refused(ctx, db, table, same, f"{first} = {second} is accepted ({rule.name})"),
+        *_accepted(ctx, db, table, sample_row(table), f"different {first} and {second} are refused"),
+    ]
 
 
 def _not_before(ctx: CheckContext, db: sqlite3.Connection, table: Table, rule: Rule) -> list[str]:
     later, earlier = rule.columns
-    found = []
     before = sample_row(table, **dict(zip((later, earlier), LATER_TEXT_EARLIER_TIME, strict=True)))
-    if probe_insert(db, ctx.contract, table, before) is None:
-        found.append(f"{table.name}: {later} {before[later]!r} before {earlier} {before[earlier]!r} (in UTC) "
-                     f"is accepted ({rule.name})")
     equal = sample_row(table, **dict(zip((later, earlier), SAME_INSTANT, strict=True)))
-    reason = probe_insert(db, ctx.contract, table, equal)
-    if reason is not None:
-        found.append(f"{table.name}: {later} at the same instant as {earlier} is refused ({reason})")
+    found = [
+        *_refused(ctx, db, table, before, f"{later} {before[later]!r} before {earlier} {before[earlier]!r} (in UTC) "
+                  f"is accepted ({rule.name})"),
+        *_accepted(ctx, db, table, equal, f"{later} at the same instant as {earlier} is refused"),
+    ]
     if not table.column(later).not_null:
-        reason = probe_insert(db, ctx.contract, table, sample_row(table, **{later: None}))
-        if reason is not None:
-            found.append(f"{table.name}: {later} NULL is refused ({reason})")
+        found += _accepted(ctx, db, table, sample_row(table, **{later: None}), f"{later} NULL is refused")
     return found
+
+
+def _refused(ctx: CheckContext, db: sqlite3.Connection, table: Table, row: dict[str, Any], accepted: str) -> list[str]:
+    """[table: accepted] when the row the rule forbids goes in (the probe undoes it)."""
+    return [f"{table.name}: {accepted}"] if probe_insert(db, ctx.contract, table, row) is None else []
+
+
+def _accepted(ctx: CheckContext, db: sqlite3.Connection, table: Table, row: dict[str, Any], refused: str) -> list[str]:
+    """[table: refused (SQLite's reason)] when the row the rule allows is refused."""
+    reason = probe_insert(db, ctx.contract, table, row)
+    return [] if reason is None else [f"{table.name}: {refused} ({reason})"]
 
 
 RULE_CHECKERS = {

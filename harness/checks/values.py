@@ -8,7 +8,7 @@ contract's own Python predicates (harness.contract.model), not by the SQL.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from harness.checks.context import CheckContext
@@ -94,6 +94,21 @@ class Prober:
         if reason is None:
             self.problems.append(f"{self.where}: accepts {show(value)} ({why})")
         return reason is not None
+
+    def decides(self, values: Iterable[Any], allowed: Callable[[Any], bool], accepted: str, refused: str) -> None:
+        """Each value is accepted when the contract's predicate allows it, else refused."""
+        for value in values:
+            if allowed(value):
+                self.accepts(value, accepted)
+            else:
+                self.refuses(value, refused)
+
+    def stores_as(self, value: Any, expected: Any, kind: str, why: str = "", expecting: str = "") -> None:
+        """value is accepted and reads back as `expected` of SQLite type `kind`."""
+        if self.accepts(value, why):
+            got, got_kind = self.stored(value)
+            if (got, got_kind) != (expected, kind):
+                self.problems.append(f"{self.where}: stores {show(value)} as {show(got)} ({got_kind}){expecting}")
 
     def null_as_declared(self) -> None:
         if self.column.not_null:
@@ -202,15 +217,9 @@ def enum_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
 def id_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
     probe = Prober(ctx, table, column)
     limit = probe.column.max_length or 256
-    for value in (*WHITESPACE_IDS, "x" * (limit + 1), "x" * limit, "a\x00b", "ünï-₁"):
-        if is_id(value, limit):
-            probe.accepts(value, "a valid id")
-        else:
-            probe.refuses(value, f"not an id: 1 to {limit} characters, not only whitespace, no NUL")
-    if probe.accepts(QUOTED_ID):
-        value, kind = probe.stored(QUOTED_ID)
-        if (value, kind) != (QUOTED_ID, "text"):
-            probe.problems.append(f"{probe.where}: stores {show(QUOTED_ID)} as {show(value)} ({kind})")
+    probe.decides((*WHITESPACE_IDS, "x" * (limit + 1), "x" * limit, "a\x00b", "ünï-₁"), lambda v: is_id(v, limit),
+                  "a valid id", f"not an id: 1 to {limit} characters, not only whitespace, no NUL")
+    probe.stores_as(QUOTED_ID, QUOTED_ID, "text")
     probe.null_as_declared()
     return probe.problems
 
@@ -248,10 +257,7 @@ def count_problems(ctx: CheckContext, table: str, column: str) -> list[str]:
     probe.refuses("12abc", "text that is not an integer")
     probe.refuses(1.5, "not an integer")
     probe.refuses(b"\x01", "a blob")
-    if probe.accepts("7", "text holding an integer converts"):
-        value, kind = probe.stored("7")
-        if (value, kind) != (7, "integer"):
-            probe.problems.append(f"{probe.where}: stores '7' as {show(value)} ({kind}), expected the integer 7")
+    probe.stores_as("7", 7, "integer", "text holding an integer converts", ", expected the integer 7")
     probe.null_as_declared()
     return probe.problems
 
@@ -281,10 +287,7 @@ def count_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
 def real_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
     probe = Prober(ctx, table, column)
     for value in (1.5, 2):
-        if probe.accepts(value):
-            stored_value, kind = probe.stored(value)
-            if (stored_value, kind) != (float(value), "real"):
-                probe.problems.append(f"{probe.where}: stores {value!r} as {show(stored_value)} ({kind})")
+        probe.stores_as(value, float(value), "real")
     probe.refuses("abc", "text is not a number")
     probe.refuses(b"\x01", "a blob")
     probe.refuses(float("inf"), "infinity is not a finite number")
@@ -318,11 +321,7 @@ def hash_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
 # --------------------------------------------------------------------- JSON
 def json_problems(ctx: CheckContext, table: str, column: str) -> list[str]:
     probe = Prober(ctx, table, column)
-    for value in JSON_CANDIDATES:
-        if is_json_text(value):
-            probe.accepts(value, "valid JSON")
-        else:
-            probe.refuses(value, "not valid JSON")
+    probe.decides(JSON_CANDIDATES, is_json_text, "valid JSON", "not valid JSON")
     probe.null_as_declared()
     if not probe.problems:
         probe.problems.extend(_json_function_problems(probe))
@@ -373,11 +372,8 @@ def json_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
 )
 def timestamp_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
     probe = Prober(ctx, table, column)
-    for value in timestamp_candidates(ctx.contract):
-        if is_timestamp(value):
-            probe.accepts(value, "an accepted timestamp form")
-        else:
-            probe.refuses(value, "not an accepted timestamp")
+    probe.decides(timestamp_candidates(ctx.contract), is_timestamp, "an accepted timestamp form",
+                  "not an accepted timestamp")
     probe.null_as_declared()
     if probe.column.default is not None:
         probe.problems.extend(_default_problems(probe))
