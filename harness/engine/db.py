@@ -172,3 +172,15 @@ def end_transaction(conn: sqlite3.Connection, *, failed: bool) -> None:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def existing_file(db_path: str | os.PathLike[str], *, argument: str = "DB") -> Path:
+    """The path of an existing, readable regular file; InputError naming `argument` otherwise."""
+    path = Path(db_path)
+    if not path.exists():
+        raise InputError(f"{argument} {path}: no such file")
+    if not path.is_file():
+        raise InputError(f"{argument} {path}: not a regular file")
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{argument} {path}: not readable")
+    return path

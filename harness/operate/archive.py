@@ -37,10 +37,10 @@ from pathlib import Path
 from typing import Any
 
 from harness.atomic import SQLITE_COMPANIONS, publish, temporary_beside
-from harness.engine.db import configure, transaction
+from harness.engine.db import configure, existing_file, transaction
 from harness.engine.introspection import ddl_statements, quote_identifier, schema_snapshot
 from harness.errors import GgenDbError, InputError, UsageError
-from harness.operate.database import existing_file, open_read_only, open_read_write, schema_version
+from harness.operate.database import open_read_only, open_read_write, schema_version
 from harness.operate.reads import sql
 from harness.operate.window import EARLIEST, bound
 

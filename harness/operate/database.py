@@ -10,22 +10,10 @@ import os
 import sqlite3
 from pathlib import Path
 
-from harness.engine.db import BUSY_TIMEOUT_MS, configure
+from harness.engine.db import BUSY_TIMEOUT_MS, configure, existing_file
 from harness.errors import InputError
 
 REQUIRED_TABLES = ("receipts", "audit_log", "agent_memory")
-
-
-def existing_file(db_path: str | os.PathLike[str], *, argument: str = "DB") -> Path:
-    """The path of an existing regular database file; InputError naming `argument` otherwise."""
-    path = Path(db_path)
-    if not path.exists():
-        raise InputError(f"{argument} {path}: no such file")
-    if not path.is_file():
-        raise InputError(f"{argument} {path}: not a regular file")
-    if not os.access(path, os.R_OK):
-        raise InputError(f"{argument} {path}: not readable")
-    return path
 
 
 def open_read_only(db_path: str | os.PathLike[str], *, argument: str = "DB") -> sqlite3.Connection:

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.engine.db import transaction
+from harness.engine.db import existing_file, transaction
 from harness.errors import InputError
-from harness.operate.database import existing_file, open_read_write
+from harness.operate.database import open_read_write
 from harness.operate.reads import contract
 
 VACUUM_ROOM = 2  # VACUUM writes a temporary copy and a WAL of about the database's size

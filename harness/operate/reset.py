@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from harness.engine.db import transaction
+from harness.engine.db import existing_file, transaction
 from harness.engine.introspection import quote_identifier
 from harness.errors import InputError
-from harness.operate.database import existing_file, open_read_write, schema_version
+from harness.operate.database import open_read_write, schema_version
 from harness.store.backup import backup
 
 # Rollups first, children before parents; sqlite_sequence last.

@@ -22,7 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from harness.atomic import SQLITE_COMPANIONS, publish, temporary_beside
-from harness.engine.db import BUSY_TIMEOUT_MS
+from harness.engine.db import BUSY_TIMEOUT_MS, existing_file
 from harness.engine.introspection import quote_identifier
 from harness.errors import GgenDbError, InputError
 
@@ -83,7 +83,7 @@ def backup(
     """
     started = time.perf_counter()
     source, target = Path(db_path), Path(dest)
-    _check_source(source)
+    existing_file(source)
     replaced = _check_dest(source, target, force=force)
     tmp = _private_temp_file(target)
     try:
@@ -109,15 +109,6 @@ def backup(
 
 
 # ------------------------------------------------------------- preconditions
-def _check_source(source: Path) -> None:
-    if not source.exists():
-        raise InputError(f"DB {source}: no such file")
-    if not source.is_file():
-        raise InputError(f"DB {source}: not a regular file")
-    if not os.access(source, os.R_OK):
-        raise InputError(f"DB {source}: not readable")
-
-
 def _check_dest(source: Path, target: Path, *, force: bool) -> bool:
     """True when an existing dest will be replaced; InputError when it must not be."""
     if not target.parent.is_dir():
