@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from harness.bench import datagen
 from harness.bench.workloads import READ, Workload
-from harness.store.store import ReceiptBundle, Store, insert_sql
+from harness.store.store import ReceiptBundle, Run, Store, add_to_runs, insert_sql
 from harness.store.validation import dump_json
 
 #: Execution ids sampled per database for lookups (drawn from the whole id range).
@@ -234,17 +234,11 @@ class BareWriteRound(_WriteRound):
 
 
 def _statement_runs(table: str, rows: Sequence[Mapping[str, Any]]) -> list[tuple[str, list[Sequence[Any]]]]:
-    """Rows grouped by column set, each group with the store's INSERT statement."""
-    runs: list[tuple[str, list[Sequence[Any]]]] = []
-    last: tuple[str, ...] | None = None
+    """Rows grouped by column set (the store's grouping), each group with the store's INSERT statement."""
+    runs: list[Run] = []
     for row in rows:
-        columns = tuple(row)
-        values = [dump_json(v) if isinstance(v, (dict, list)) else v for v in row.values()]
-        if columns != last:
-            runs.append((insert_sql(table, columns), []))
-            last = columns
-        runs[-1][1].append(values)
-    return runs
+        add_to_runs(runs, tuple(row), [dump_json(v) if isinstance(v, (dict, list)) else v for v in row.values()])
+    return [(insert_sql(table, columns), list(values)) for columns, values in runs]
 
 
 def bind(workload: Workload, conn: sqlite3.Connection, *, seed: int = 42,
