@@ -7,7 +7,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from harness.checks.context import CheckContext
-from harness.checks.registry import Broken, over_foreign_keys, over_rules, register
+from harness.checks.registry import (
+    FOREIGN_KEY_BEHAVIOUR,
+    TABLE_RULES,
+    Broken,
+    over_foreign_keys,
+    over_rules,
+)
 from harness.checks.rollups import rollup_problems
 from harness.checks.scratch_rows import (
     insert,
@@ -32,18 +38,16 @@ def _rule(ctx: CheckContext, table: str, name: str) -> Rule:
     return next(r for r in ctx.contract_table(table).rules if r.name == name)
 
 
-@register(
-    "rule_{rule}",
-    title="{table}: rule {rule}",
-    group="Table rules",
-    subjects=over_rules,
-    promise="The table rule holds: insert_once refuses a second insert of the key (plain, INSERT OR REPLACE, "
-    "upsert) and keeps the first row and its children; append_only refuses UPDATE and allows DELETE; "
-    "distinct refuses equal columns; not_before refuses a later column before the earlier one, compared "
-    "in UTC.",
-    fix="Restore the trigger or CHECK constraint named by the rule in schema.sql.",
-)
+@TABLE_RULES.check("rule_{rule}", subjects=over_rules)
 def rule_check(ctx: CheckContext, table: str, rule: str) -> Iterable[str]:
+    """{table}: rule {rule}
+
+    The table rule holds: insert_once refuses a second insert of the key (plain, INSERT OR REPLACE, upsert)
+    and keeps the first row and its children; append_only refuses UPDATE and allows DELETE; distinct refuses
+    equal columns; not_before refuses a later column before the earlier one, compared in UTC.
+
+    Fix: Restore the trigger or CHECK constraint named by the rule in schema.sql.
+    """
     ctx.table(table)
     declared = _rule(ctx, table, rule)
     checker = RULE_CHECKERS.get(declared.kind)
@@ -157,18 +161,17 @@ RULE_CHECKERS = {
 
 
 # ------------------------------------------------------------ foreign keys
-@register(
-    "fk_{table}_{column}",
-    title="foreign key {table}.{column} as declared",
-    group="Foreign key behaviour",
-    subjects=over_foreign_keys,
-    promise="The foreign key is declared with the contract's parent and actions; a child of an existing parent "
-    "is accepted, an orphan refused; deleting and updating the parent do what ON DELETE / ON UPDATE "
-    "say (CASCADE really removes or follows), and the rollups follow.",
-    fix="Declare `REFERENCES parent (column) ON DELETE <rule> ON UPDATE <rule>` as the contract says; the "
-    "parent column needs a UNIQUE constraint.",
-)
+@FOREIGN_KEY_BEHAVIOUR.check("fk_{table}_{column}", subjects=over_foreign_keys)
 def foreign_key_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
+    """foreign key {table}.{column} as declared
+
+    The foreign key is declared with the contract's parent and actions; a child of an existing parent is
+    accepted, an orphan refused; deleting and updating the parent do what ON DELETE / ON UPDATE say (CASCADE
+    really removes or follows), and the rollups follow.
+
+    Fix: Declare `REFERENCES parent (column) ON DELETE <rule> ON UPDATE <rule>` as the contract says; the
+    parent column needs a UNIQUE constraint.
+    """
     fk = next(f for f in ctx.contract_table(table).foreign_keys if f.column == column)
     ctx.require_tables(table, fk.table)
     found = foreign_key_problems(ctx, table, fk)

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from harness.checks.context import CheckContext
 from harness.checks.implied_sql import ImpliedExpression, table_expressions, undeclared_generated
-from harness.checks.registry import over_tables, register
+from harness.checks.registry import RULES_AS_STORED, over_tables
 from harness.checks.scratch_rows import show
 from harness.checks.table_sql import compact, literals, same_expression
 from harness.contract.model import row_violations
@@ -116,18 +116,17 @@ def _as_values(literal: str) -> list[object]:
     return [literal]
 
 
-@register(
-    "catalog_{table}_rules",
-    title="{table}: CHECK constraints and generated columns read as the contract implies",
-    group="Rules as stored",
-    subjects=over_tables,
-    promise="Every CHECK constraint and generated-column expression stored in the table's CREATE TABLE is "
-    "exactly one the contract implies (enumeration lists, length limits, hash and JSON rules, numeric bounds, "
-    "timestamp shapes and UTC normalization, table rules), compared as parsed SQL; none is missing and none "
-    "is added. A difference quotes what was read and the literals added or dropped.",
-    fix="Write the rule as harness/checks/implied_sql.py derives it from the contract, or change the contract "
-    "(and, if the form itself changes, implied_sql.py) in the same commit.",
-)
+@RULES_AS_STORED.check("catalog_{table}_rules", subjects=over_tables)
 def catalog_rules(ctx: CheckContext, table: str) -> Iterable[str]:
+    """{table}: CHECK constraints and generated columns read as the contract implies
+
+    Every CHECK constraint and generated-column expression stored in the table's CREATE TABLE is exactly one
+    the contract implies (enumeration lists, length limits, hash and JSON rules, numeric bounds, timestamp
+    shapes and UTC normalization, table rules), compared as parsed SQL; none is missing and none is added. A
+    difference quotes what was read and the literals added or dropped.
+
+    Fix: Write the rule as harness/checks/implied_sql.py derives it from the contract, or change the contract
+    (and, if the form itself changes, implied_sql.py) in the same commit.
+    """
     ctx.table(table)
     return rule_text_problems(ctx, table)

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from harness.checks.context import CheckContext
-from harness.checks.registry import register
+from harness.checks.registry import STORED_DATA
 from harness.engine import db as harness_db
 from harness.engine.sqltext import statement_words
 
@@ -65,17 +65,17 @@ def _first_difference(a: tuple[str, ...], b: tuple[str, ...]) -> str:
             f"`{' '.join(b[start:at + _WORDS_SHOWN])}`")
 
 
-@register(
-    "data_schema_drift",
-    title="the database's schema is the shipped one",
-    group="Stored data",
-    promise="Every table, index, view and trigger stored in the database is the shipped schema.sql's, word "
-    "for word (spacing, comments and IF NOT EXISTS aside): nothing added, removed or changed. Each difference "
-    "is listed with the words that differ.",
-    fix="Run `ggen-db migrate` for a database at an older schema version; otherwise recreate or drop the "
-    "objects listed (ggen-db diff shows the full comparison).",
-)
+@STORED_DATA.check("data_schema_drift")
 def schema_drift(ctx: CheckContext) -> Iterable[str]:
+    """the database's schema is the shipped one
+
+    Every table, index, view and trigger stored in the database is the shipped schema.sql's, word for word
+    (spacing, comments and IF NOT EXISTS aside): nothing added, removed or changed. Each difference is listed
+    with the words that differ.
+
+    Fix: Run `ggen-db migrate` for a database at an older schema version; otherwise recreate or drop the
+    objects listed (ggen-db diff shows the full comparison).
+    """
     if ctx.target_kind != "db":
         # Like the other stored-data checks, nothing to find in a schema file: it is judged against the
         # contract, and may differ from the shipped schema when the contract changes with it.

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.checks.context import CheckContext
-from harness.checks.registry import Broken, Skip, register
+from harness.checks.registry import ENVIRONMENT, Broken, Skip
 from harness.engine import db as harness_db
 from harness.engine.introspection import schema_snapshot
 from harness.errors import GgenDbError
@@ -78,31 +78,30 @@ def _schema_text(ctx: CheckContext) -> str:
     return ctx.schema_text
 
 
-@register(
-    "sqlite_version",
-    title="SQLite is recent enough",
-    group="Environment",
-    promise="The SQLite library in use is at least the contract's sqlite_min_version (STRICT tables, JSON "
-    "functions, pragma table_list).",
-    fix="Use a Python whose sqlite3 module links a newer SQLite (python -c 'import sqlite3; "
-    "print(sqlite3.sqlite_version)').",
-)
+@ENVIRONMENT.check("sqlite_version")
 def sqlite_version(ctx: CheckContext) -> Iterable[str]:
+    """SQLite is recent enough
+
+    The SQLite library in use is at least the contract's sqlite_min_version (STRICT tables, JSON functions,
+    pragma table_list).
+
+    Fix: Use a Python whose sqlite3 module links a newer SQLite (python -c 'import sqlite3;
+    print(sqlite3.sqlite_version)').
+    """
     if _version(sqlite3.sqlite_version) < _version(ctx.contract.sqlite_min_version):
         yield f"SQLite {sqlite3.sqlite_version}: older than the contract's sqlite_min_version " \
               f"{ctx.contract.sqlite_min_version}"
 
 
-@register(
-    "schema_plain_load",
-    title="schema loads with a plain sqlite3 connection",
-    group="Environment",
-    schema_only=True,
-    promise="sqlite3.connect(file).executescript(schema) creates every table and view of the contract and "
-    "leaves that connection with foreign keys on, as the original test suites loaded it.",
-    fix="Keep `PRAGMA foreign_keys = ON;` in schema.sql and only statements executescript can run.",
-)
+@ENVIRONMENT.check("schema_plain_load", schema_only=True)
 def plain_load(ctx: CheckContext) -> Iterable[str]:
+    """schema loads with a plain sqlite3 connection
+
+    sqlite3.connect(file).executescript(schema) creates every table and view of the contract and leaves that
+    connection with foreign keys on, as the original test suites loaded it.
+
+    Fix: Keep `PRAGMA foreign_keys = ON;` in schema.sql and only statements executescript can run.
+    """
     loaded = plain_load_of(ctx)
     if loaded.error is not None:
         return [f"schema: does not load with executescript on a plain connection ({loaded.error})"]
@@ -115,15 +114,14 @@ def plain_load(ctx: CheckContext) -> Iterable[str]:
     return found
 
 
-@register(
-    "schema_idempotent",
-    title="schema applied twice changes nothing",
-    group="Environment",
-    schema_only=True,
-    promise="Running the schema on a database that already has it succeeds and leaves sqlite_master unchanged.",
-    fix="Write every statement as CREATE ... IF NOT EXISTS (and INSERT OR IGNORE for seed rows).",
-)
+@ENVIRONMENT.check("schema_idempotent", schema_only=True)
 def idempotent(ctx: CheckContext) -> Iterable[str]:
+    """schema applied twice changes nothing
+
+    Running the schema on a database that already has it succeeds and leaves sqlite_master unchanged.
+
+    Fix: Write every statement as CREATE ... IF NOT EXISTS (and INSERT OR IGNORE for seed rows).
+    """
     text = _schema_text(ctx)
     with closing(sqlite3.connect(":memory:")) as conn:
         conn.executescript(text)
@@ -137,15 +135,15 @@ def idempotent(ctx: CheckContext) -> Iterable[str]:
     return []
 
 
-@register(
-    "journal_mode_wal",
-    title="databases use the contract's journal mode (WAL)",
-    group="Environment",
-    promise="A file database created from the schema (or the --db file) is in the contract's journal_mode, "
-    "so readers do not block the writer.",
-    fix="Keep `PRAGMA journal_mode = WAL;` at the top of schema.sql; for an existing file run it once.",
-)
+@ENVIRONMENT.check("journal_mode_wal")
 def journal_mode(ctx: CheckContext) -> Iterable[str]:
+    """databases use the contract's journal mode (WAL)
+
+    A file database created from the schema (or the --db file) is in the contract's journal_mode, so readers
+    do not block the writer.
+
+    Fix: Keep `PRAGMA journal_mode = WAL;` at the top of schema.sql; for an existing file run it once.
+    """
     wanted = str(ctx.contract.pragmas.get("journal_mode", "wal")).lower()
     if ctx.target_kind == "db":
         actual = ctx.target.execute("PRAGMA journal_mode").fetchone()[0]
@@ -159,17 +157,17 @@ def journal_mode(ctx: CheckContext) -> Iterable[str]:
         yield f"schema: a database created from it has journal_mode {loaded.journal_mode}, the contract says {wanted}"
 
 
-@register(
-    "harness_connection_pragmas",
-    title="harness connections keep the contract's pragmas",
-    group="Environment",
-    promise="A connection from harness.engine.db (after the schema is applied to it) has the contract's pragmas: "
-    "foreign keys on, WAL, synchronous NORMAL, the busy timeout; read-only and in-memory ones have "
-    "foreign keys on too.",
-    fix="Do not change per-connection pragmas (foreign_keys, synchronous, busy_timeout) in schema.sql; "
-    "harness/engine/db.py sets them.",
-)
+@ENVIRONMENT.check("harness_connection_pragmas")
 def connection_pragmas(ctx: CheckContext) -> Iterable[str]:
+    """harness connections keep the contract's pragmas
+
+    A connection from harness.engine.db (after the schema is applied to it) has the contract's pragmas:
+    foreign keys on, WAL, synchronous NORMAL, the busy timeout; read-only and in-memory ones have foreign keys
+    on too.
+
+    Fix: Do not change per-connection pragmas (foreign_keys, synchronous, busy_timeout) in schema.sql;
+    harness/engine/db.py sets them.
+    """
     script = ctx.schema_text if ctx.schema_text is not None else ";\n".join(ctx.ddl) + ";"
     found = []
     with _temporary_database() as path:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from harness.checks.context import CheckContext
-from harness.checks.registry import Broken, register
+from harness.checks.registry import FLOWS, Broken
 from harness.checks.scratch_rows import insert, sample_row
 from harness.checks.views import all_view_problems, read_back
 
@@ -60,16 +60,16 @@ def execution_flow_problems(ctx: CheckContext) -> list[str]:
     return found
 
 
-@register(
-    "flow_session_collisions",
-    title="a session and its collisions flow through the documented queries",
-    group="Flows",
-    promise="A running session with collisions in mixed timestamp forms: collisions of the session come back "
-    "newest first, critical ones are found, ending the session takes it out of the running list, and "
-    "deleting the session does to its collisions what the foreign key says.",
-    fix="Follow the failing part: the collision indexes, the _utc columns, or the foreign key's ON DELETE.",
-)
+@FLOWS.check("flow_session_collisions")
 def session_flow(ctx: CheckContext) -> Iterable[str]:
+    """a session and its collisions flow through the documented queries
+
+    A running session with collisions in mixed timestamp forms: collisions of the session come back newest
+    first, critical ones are found, ending the session takes it out of the running list, and deleting the
+    session does to its collisions what the foreign key says.
+
+    Fix: Follow the failing part: the collision indexes, the _utc columns, or the foreign key's ON DELETE.
+    """
     ctx.require_tables("workflow_sessions", "collision_detection")
     db = ctx.scratch()
     sessions, collisions = ctx.contract_table("workflow_sessions"), ctx.contract_table("collision_detection")

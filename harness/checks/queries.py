@@ -10,20 +10,19 @@ from collections.abc import Iterable
 
 from harness.checks.context import CheckContext
 from harness.checks.plans import describe, full_scans, indexes_used, query_plan
-from harness.checks.registry import over_queries, register
+from harness.checks.registry import INDEX_USE, over_queries
 
 
-@register(
-    "index_serves_{query}",
-    title="query {query} uses its index",
-    group="Index use",
-    subjects=over_queries,
-    promise="EXPLAIN QUERY PLAN of the documented query uses the index the contract names for it and every "
-    "index whose `serves` lists it, and the query walks no base table from end to end (a bounded query, "
-    "max_rows, may walk an index from one end).",
-    fix="Create the index the contract names with the columns the query filters and orders on, in that order.",
-)
+@INDEX_USE.check("index_serves_{query}", subjects=over_queries)
 def index_serves(ctx: CheckContext, query: str) -> Iterable[str]:
+    """query {query} uses its index
+
+    EXPLAIN QUERY PLAN of the documented query uses the index the contract names for it and every index whose
+    `serves` lists it, and the query walks no base table from end to end (a bounded query, max_rows, may walk
+    an index from one end).
+
+    Fix: Create the index the contract names with the columns the query filters and orders on, in that order.
+    """
     declared = ctx.contract.queries[query]
     plan = query_plan(ctx.target, declared.sql, declared.params)
     used = indexes_used(plan)

@@ -2,10 +2,14 @@
 
 A check is a function `fn(ctx, **params) -> Iterable[str]` returning the
 problems it found (each naming the table, column or index and the rule); no
-problem means the promise holds. It is registered with `@register(...)`
-under a code template and a `subjects` function that expands it over the
-contract: `enum_{table}_{column}` becomes one finding per enumeration the
-contract declares, so a legitimate schema change is one edit to the contract.
+problem means the promise holds. It is registered with `@GROUP.check(...)`
+(GROUP one of the CheckGroups below) or `@checklist(number, ...)` under a code
+template and a `subjects` function that expands it over the contract:
+`enum_{table}_{column}` becomes one finding per enumeration the contract
+declares, so a legitimate schema change is one edit to the contract. Its
+docstring describes it: the title line, the promise, a "Fix: ..." paragraph
+(reports and the README catalogue print them). `register(...)` underneath takes
+them as arguments.
 
 The 36 checks of the original delivery checklist keep their numbers and
 groups; every other check belongs to one of EXTRA_GROUPS. `plan(contract)`
@@ -14,23 +18,26 @@ gives every check to run in the report's stable order.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from harness.contract.model import Contract
 
-CHECKLIST_GROUPS = (
-    "Schema Structure",
-    "Table Columns",
-    "Indexes",
-    "Constraints",
-    "Data Types",
-    "JSON Operations",
-    "Foreign Keys",
-    "Views",
-    "Integration Scenarios",
-)
+# The checklist's groups, each with the numbers of its checks.
+CHECKLIST_SECTIONS = {
+    "Schema Structure": range(1, 8),
+    "Table Columns": range(8, 23),
+    "Indexes": range(23, 25),
+    "Constraints": range(25, 27),
+    "Data Types": range(27, 29),
+    "JSON Operations": range(29, 31),
+    "Foreign Keys": range(31, 33),
+    "Views": range(33, 36),
+    "Integration Scenarios": range(36, 37),
+}
+CHECKLIST_GROUPS = tuple(CHECKLIST_SECTIONS)
 EXTRA_GROUPS = (
     "Tables",
     "Enumerations",
@@ -130,6 +137,52 @@ def register(
         return fn
 
     return add
+
+
+def described(fn: CheckFn) -> tuple[str, str, str]:
+    """A check's title, promise and fix from its docstring: the first line; the paragraphs after it; the last
+    paragraph, which starts with "Fix:". Each is folded onto one line, as reports and the catalogue print it."""
+    if fn.__doc__ is None:  # python -OO strips docstrings
+        raise ValueError(f"{fn.__qualname__}: a check needs its docstring (do not run with python -OO)")
+    paragraphs = [" ".join(p.split()) for p in inspect.cleandoc(fn.__doc__).split("\n\n")]
+    if len(paragraphs) < 3 or not paragraphs[-1].startswith("Fix: "):
+        raise ValueError(f"{fn.__qualname__}: a check's docstring is its title, its promise and a 'Fix: ' paragraph")
+    return paragraphs[0], " ".join(paragraphs[1:-1]), paragraphs[-1].removeprefix("Fix: ")
+
+
+@dataclass(frozen=True)
+class CheckGroup:
+    """One of EXTRA_GROUPS: `@GROUP.check(code)` registers a check in it, described by its docstring."""
+
+    name: str
+
+    def check(
+        self, code: str, *, subjects: SubjectsFn | None = None, schema_only: bool = False
+    ) -> Callable[[CheckFn], CheckFn]:
+        def add(fn: CheckFn) -> CheckFn:
+            title, promise, fix = described(fn)
+            return register(code, title=title, group=self.name, promise=promise, fix=fix, subjects=subjects,
+                            schema_only=schema_only)(fn)
+
+        return add
+
+
+def checklist(number: int, name: str, about: str | None = None, **params: str) -> Callable[[CheckFn], CheckFn]:
+    """Register checklist check `number`: code check_NN_name, in the group its number falls in, about one
+    subject (`about`, whose params also fill the docstring's {placeholders}), described by its docstring."""
+    group = next(g for g, numbers in CHECKLIST_SECTIONS.items() if number in numbers)
+    subjects = one(about, **params) if about is not None else None
+
+    def add(fn: CheckFn) -> CheckFn:
+        title, promise, fix = (text.format(**params) for text in described(fn))
+        return register(f"check_{number:02d}_{name}", title=title, group=group, promise=promise, fix=fix,
+                        number=number, subjects=subjects)(fn)
+
+    return add
+
+
+TABLES, ENUMERATIONS, IDS_AND_TEXT, NUMBERS, JSON, TIMESTAMPS, RULES_AS_STORED, TABLE_RULES, FOREIGN_KEY_BEHAVIOUR, \
+    INDEX_USE, VIEW_BEHAVIOUR, ROLLUPS, FLOWS, STORED_DATA, ENVIRONMENT = (CheckGroup(g) for g in EXTRA_GROUPS)
 
 
 def _order(spec: CheckSpec) -> tuple[int, int, int]:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.checks.context import CheckContext
-from harness.checks.registry import Broken, over_derived_tables, register
+from harness.checks.registry import ROLLUPS as ROLLUPS_GROUP
+from harness.checks.registry import Broken, over_derived_tables
 from harness.contract.model import Contract
 from harness.contract.rollup_sql import ROLLUPS as ROLLUP_SQL
 from harness.contract.rollup_sql import RollupSql
@@ -163,19 +164,18 @@ def _show(values: tuple[Any, ...] | None) -> str:
     return "nothing" if values is None else "(" + ", ".join(str(v) for v in values) + ")"
 
 
-@register(
-    "rollup_{table}_exact",
-    title="rollup {table} stays exact",
-    group="Rollups",
-    subjects=over_derived_tables,
-    promise="After inserts, updates of every counted column, moves to another key, deletes (the current "
-    "extreme included), ties at an extreme and cascades, the rollup equals a recomputation from its base table, and the "
-    "views that read it return the right values.",
-    fix="Keep an AFTER INSERT, AFTER UPDATE OF <counted columns> and AFTER DELETE trigger on the base table, "
-    "each adding or subtracting the row's contribution; keep each extreme with the number of rows at it and "
-    "look it up again when its last row goes.",
-)
+@ROLLUPS_GROUP.check("rollup_{table}_exact", subjects=over_derived_tables)
 def rollup_exact(ctx: CheckContext, table: str) -> Iterable[str]:
+    """rollup {table} stays exact
+
+    After inserts, updates of every counted column, moves to another key, deletes (the current extreme
+    included), ties at an extreme and cascades, the rollup equals a recomputation from its base table, and the
+    views that read it return the right values.
+
+    Fix: Keep an AFTER INSERT, AFTER UPDATE OF <counted columns> and AFTER DELETE trigger on the base table,
+    each adding or subtracting the row's contribution; keep each extreme with the number of rows at it and
+    look it up again when its last row goes.
+    """
     from harness.checks import known_rows, views  # views imports this module
 
     rollup = rollup_definition(table)
@@ -192,15 +192,15 @@ def rollup_exact(ctx: CheckContext, table: str) -> Iterable[str]:
     return found
 
 
-@register(
-    "rollup_rollback",
-    title="a rolled-back transaction leaves nothing, rollups included",
-    group="Rollups",
-    promise="Writes undone by ROLLBACK leave every base table and rollup as before, and the rollups still "
-    "equal their recomputation.",
-    fix="Maintain rollups only with triggers (they run inside the writing transaction), never from outside it.",
-)
+@ROLLUPS_GROUP.check("rollup_rollback")
 def rollup_rollback(ctx: CheckContext) -> Iterable[str]:
+    """a rolled-back transaction leaves nothing, rollups included
+
+    Writes undone by ROLLBACK leave every base table and rollup as before, and the rollups still equal their
+    recomputation.
+
+    Fix: Maintain rollups only with triggers (they run inside the writing transaction), never from outside it.
+    """
     from harness.checks import known_rows
 
     tables = [t.name for t in ctx.contract.tables.values()]

@@ -10,34 +10,34 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from harness.checks.context import CheckContext
-from harness.checks.registry import over_derived_tables, register
+from harness.checks.registry import STORED_DATA, over_derived_tables
 from harness.checks.rollups import rollup_problems
 from harness.engine.introspection import quote_identifier
 
 MAX_LISTED = 5
 
 
-@register(
-    "data_integrity_check",
-    title="PRAGMA integrity_check is ok",
-    group="Stored data",
-    promise="The database file is not corrupt: every b-tree, index entry and page is consistent.",
-    fix="Restore the latest backup (ggen-db backup), or rebuild with `sqlite3 db .recover`.",
-)
+@STORED_DATA.check("data_integrity_check")
 def integrity(ctx: CheckContext) -> Iterable[str]:
+    """PRAGMA integrity_check is ok
+
+    The database file is not corrupt: every b-tree, index entry and page is consistent.
+
+    Fix: Restore the latest backup (ggen-db backup), or rebuild with `sqlite3 db .recover`.
+    """
     rows = [r[0] for r in ctx.target.execute("PRAGMA integrity_check(10)")]
     if rows != ["ok"]:
         yield "integrity_check: " + "; ".join(rows)
 
 
-@register(
-    "data_foreign_key_check",
-    title="no stored row references a missing parent",
-    group="Stored data",
-    promise="PRAGMA foreign_key_check finds no orphan (rows written while foreign keys were off).",
-    fix="Delete or re-attach the orphans listed, then make every writer connect with foreign keys on.",
-)
+@STORED_DATA.check("data_foreign_key_check")
 def foreign_key_check(ctx: CheckContext) -> Iterable[str]:
+    """no stored row references a missing parent
+
+    PRAGMA foreign_key_check finds no orphan (rows written while foreign keys were off).
+
+    Fix: Delete or re-attach the orphans listed, then make every writer connect with foreign keys on.
+    """
     rows = ctx.target.execute("PRAGMA foreign_key_check").fetchall()
     for table, rowid, parent, _ in rows[:MAX_LISTED]:
         yield f"{table}: row {rowid} references a missing {parent} row"
@@ -45,14 +45,14 @@ def foreign_key_check(ctx: CheckContext) -> Iterable[str]:
         yield f"and {len(rows) - MAX_LISTED} more orphans"
 
 
-@register(
-    "data_json_valid",
-    title="every stored JSON document is valid",
-    group="Stored data",
-    promise="Every non-NULL value of a JSON column is valid JSON, so json_extract over the table cannot fail.",
-    fix="Repair or NULL the rows listed (they were written without the json_valid CHECK).",
-)
+@STORED_DATA.check("data_json_valid")
 def json_valid(ctx: CheckContext) -> Iterable[str]:
+    """every stored JSON document is valid
+
+    Every non-NULL value of a JSON column is valid JSON, so json_extract over the table cannot fail.
+
+    Fix: Repair or NULL the rows listed (they were written without the json_valid CHECK).
+    """
     for table in ctx.contract.base_tables:
         actual = ctx.info.table(table.name)
         for column in table.columns:
@@ -65,15 +65,14 @@ def json_valid(ctx: CheckContext) -> Iterable[str]:
                 yield f"{table.name}.{column.name}: {count} stored values are not valid JSON (first rowid {first})"
 
 
-@register(
-    "data_rollup_{table}",
-    title="stored rollup {table} equals its recomputation",
-    group="Stored data",
-    subjects=over_derived_tables,
-    promise="The rollup rows stored in the database equal a recomputation from the base table.",
-    fix="Rebuild the rollup from its base table (DELETE it, then INSERT ... SELECT the recomputation) and "
-    "find the writer that bypassed the triggers.",
-)
+@STORED_DATA.check("data_rollup_{table}", subjects=over_derived_tables)
 def stored_rollup(ctx: CheckContext, table: str) -> Iterable[str]:
+    """stored rollup {table} equals its recomputation
+
+    The rollup rows stored in the database equal a recomputation from the base table.
+
+    Fix: Rebuild the rollup from its base table (DELETE it, then INSERT ... SELECT the recomputation) and find
+    the writer that bypassed the triggers.
+    """
     ctx.require_tables(table)
     return rollup_problems(ctx.target, ctx.contract, only=table)

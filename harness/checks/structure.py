@@ -10,11 +10,13 @@ from collections.abc import Iterable
 
 from harness.checks.context import CheckContext
 from harness.checks.registry import (
+    INDEX_USE,
+    TABLES,
+    VIEW_BEHAVIOUR,
     Broken,
     over_indexes,
     over_tables,
     over_views,
-    register,
 )
 from harness.contract.model import Column, ForeignKey, Index
 from harness.engine.introspection import IndexInfo, TableInfo
@@ -64,17 +66,16 @@ def column_problems(ctx: CheckContext, table_name: str, column: Column) -> list[
     return found
 
 
-@register(
-    "table_{table}_columns",
-    title="{table} has exactly the contract's columns",
-    group="Tables",
-    subjects=over_tables,
-    promise="Every column of the table exists with the contract's type, NOT NULL, default, primary key, "
-    "AUTOINCREMENT and generated kind, and the table has no column the contract does not list.",
-    fix="Make the CREATE TABLE match the table's `columns` in harness/contract/contract.json, or, for a deliberate "
-    "change, edit the contract in the same commit.",
-)
+@TABLES.check("table_{table}_columns", subjects=over_tables)
 def table_columns(ctx: CheckContext, table: str) -> Iterable[str]:
+    """{table} has exactly the contract's columns
+
+    Every column of the table exists with the contract's type, NOT NULL, default, primary key, AUTOINCREMENT
+    and generated kind, and the table has no column the contract does not list.
+
+    Fix: Make the CREATE TABLE match the table's `columns` in harness/contract/contract.json, or, for a
+    deliberate change, edit the contract in the same commit.
+    """
     declared = ctx.contract_table(table)
     for column in declared.columns:
         yield from column_problems(ctx, table, column)
@@ -84,16 +85,15 @@ def table_columns(ctx: CheckContext, table: str) -> Iterable[str]:
             yield f"{table}.{actual.name}: column is not in the contract"
 
 
-@register(
-    "table_{table}_storage",
-    title="{table} is STRICT (and WITHOUT ROWID as declared)",
-    group="Tables",
-    subjects=over_tables,
-    promise="The table is STRICT, so a value of the wrong type is refused rather than stored (the contract's "
-    "type rule), and it is WITHOUT ROWID exactly when the contract says so.",
-    fix="End the CREATE TABLE with `) STRICT;` (and `, WITHOUT ROWID` for the rollups the contract marks).",
-)
+@TABLES.check("table_{table}_storage", subjects=over_tables)
 def table_storage(ctx: CheckContext, table: str) -> Iterable[str]:
+    """{table} is STRICT (and WITHOUT ROWID as declared)
+
+    The table is STRICT, so a value of the wrong type is refused rather than stored (the contract's type
+    rule), and it is WITHOUT ROWID exactly when the contract says so.
+
+    Fix: End the CREATE TABLE with `) STRICT;` (and `, WITHOUT ROWID` for the rollups the contract marks).
+    """
     actual = ctx.table(table)
     if not actual.strict:
         yield f"{table}: table is not STRICT (a text duration or a blob id would be stored)"
@@ -103,14 +103,14 @@ def table_storage(ctx: CheckContext, table: str) -> Iterable[str]:
               f"{'WITHOUT ROWID' if declared else 'a rowid table'}"
 
 
-@register(
-    "tables_declared",
-    title="no table or view outside the contract",
-    group="Tables",
-    promise="Every table and view in the schema is declared in the contract (SQLite's own sqlite_* tables aside).",
-    fix="Declare the new table or view in harness/contract/contract.json, or remove it from the schema.",
-)
+@TABLES.check("tables_declared")
 def tables_declared(ctx: CheckContext) -> Iterable[str]:
+    """no table or view outside the contract
+
+    Every table and view in the schema is declared in the contract (SQLite's own sqlite_* tables aside).
+
+    Fix: Declare the new table or view in harness/contract/contract.json, or remove it from the schema.
+    """
     for name in ctx.info.tables:
         if name not in ctx.contract.tables and not name.startswith(INTERNAL_PREFIX):
             yield f"{name}: table is not in the contract"
@@ -170,16 +170,15 @@ def _duplicates(table: str, indexes: list[IndexInfo]) -> list[str]:
     return found
 
 
-@register(
-    "index_{index}",
-    title="index {index} as declared",
-    group="Index use",
-    subjects=over_indexes,
-    promise="The index exists on the contract's table with exactly the contract's key columns, in order, "
-    "ascending, UNIQUE as declared, and is not partial.",
-    fix="Create or correct the index in schema.sql (CREATE INDEX IF NOT EXISTS ...), or change the contract.",
-)
+@INDEX_USE.check("index_{index}", subjects=over_indexes)
 def index_declared(ctx: CheckContext, index: str) -> Iterable[str]:
+    """index {index} as declared
+
+    The index exists on the contract's table with exactly the contract's key columns, in order, ascending,
+    UNIQUE as declared, and is not partial.
+
+    Fix: Create or correct the index in schema.sql (CREATE INDEX IF NOT EXISTS ...), or change the contract.
+    """
     declared = ctx.contract.index(index)
     unknown = [q for q in declared.serves if q not in ctx.contract.queries]
     if unknown:
@@ -215,15 +214,14 @@ def contract_foreign_key(ctx: CheckContext, table: str, column: str) -> ForeignK
 
 
 # ------------------------------------------------------------------- views
-@register(
-    "view_{view}_columns",
-    title="view {view} has exactly the contract's columns",
-    group="View behaviour",
-    subjects=over_views,
-    promise="The view exists, can be read, and returns exactly the contract's columns in the contract's order.",
-    fix="Make the view's SELECT list match the view's `columns` in harness/contract/contract.json.",
-)
+@VIEW_BEHAVIOUR.check("view_{view}_columns", subjects=over_views)
 def view_columns(ctx: CheckContext, view: str) -> Iterable[str]:
+    """view {view} has exactly the contract's columns
+
+    The view exists, can be read, and returns exactly the contract's columns in the contract's order.
+
+    Fix: Make the view's SELECT list match the view's `columns` in harness/contract/contract.json.
+    """
     actual = ctx.info.views.get(view)
     if actual is None:
         raise Broken(f"{view}: view is missing")

@@ -18,7 +18,12 @@ from collections.abc import Iterable
 from harness.checks.behaviour import action_problems, orphan_problems
 from harness.checks.context import CheckContext
 from harness.checks.implied_sql import ImpliedTrigger, implied_triggers
-from harness.checks.registry import Subject, over_foreign_keys, register
+from harness.checks.registry import (
+    FOREIGN_KEY_BEHAVIOUR,
+    RULES_AS_STORED,
+    Subject,
+    over_foreign_keys,
+)
 from harness.checks.table_sql import compact
 from harness.contract.model import Contract
 
@@ -52,48 +57,47 @@ def trigger_problems(ctx: CheckContext, implied: ImpliedTrigger) -> list[str]:
     return found
 
 
-@register(
-    "trigger_{trigger}",
-    title="trigger {trigger} as the contract implies",
-    group="Rules as stored",
-    subjects=over_implied_triggers,
-    promise="The trigger exists on its table, fires at the time and on the event the contract implies (a table "
-    "rule's, a rollup's or a foreign key's); a foreign key's trigger, whose text the contract fixes, reads "
-    "exactly as implied, and a rollup's insert trigger holds its table's orphan guard (quoted when not).",
-    fix="Restore the trigger from schema.sql (the foreign keys' section is printed by "
-    "`python -m harness.checks.implied_sql`).",
-)
+@RULES_AS_STORED.check("trigger_{trigger}", subjects=over_implied_triggers)
 def trigger_check(ctx: CheckContext, trigger: str) -> Iterable[str]:
+    """trigger {trigger} as the contract implies
+
+    The trigger exists on its table, fires at the time and on the event the contract implies (a table rule's,
+    a rollup's or a foreign key's); a foreign key's trigger, whose text the contract fixes, reads exactly as
+    implied, and a rollup's insert trigger holds its table's orphan guard (quoted when not).
+
+    Fix: Restore the trigger from schema.sql (the foreign keys' section is printed by `python -m
+    harness.checks.implied_sql`).
+    """
     implied = next(t for t in implied_triggers(ctx.contract) if t.name == trigger)
     return trigger_problems(ctx, implied)
 
 
-@register(
-    "triggers_declared",
-    title="no trigger outside the contract",
-    group="Rules as stored",
-    promise="Every trigger in the schema is one the contract implies: a trigger nobody declared can refuse, "
-    "rewrite or add rows behind every writer's back.",
-    fix="Remove the trigger, or declare what it keeps in the contract (a rule, a rollup or a foreign key).",
-)
+@RULES_AS_STORED.check("triggers_declared")
 def triggers_declared(ctx: CheckContext) -> Iterable[str]:
+    """no trigger outside the contract
+
+    Every trigger in the schema is one the contract implies: a trigger nobody declared can refuse, rewrite or
+    add rows behind every writer's back.
+
+    Fix: Remove the trigger, or declare what it keeps in the contract (a rule, a rollup or a foreign key).
+    """
     implied = {t.name for t in implied_triggers(ctx.contract)}
     for name, trigger in ctx.info.triggers.items():
         if name not in implied:
             yield f"{name}: trigger on {trigger.table} is not in the contract (`{compact(trigger.sql, 160)}`)"
 
 
-@register(
-    "integrity_{table}_{column}",
-    title="foreign key {table}.{column} holds without PRAGMA foreign_keys",
-    group="Foreign key behaviour",
-    subjects=over_foreign_keys,
-    promise="On a connection that never turns foreign keys on (the sqlite3 shell, a plain Python connection), "
-    "an orphan insert or update is refused with a message naming the table, the column and the rule; deleting "
-    "and updating the parent carry out ON DELETE / ON UPDATE; the rollups stay exact.",
-    fix="Restore the foreign key's triggers in schema.sql (`python -m harness.checks.implied_sql` prints them).",
-)
+@FOREIGN_KEY_BEHAVIOUR.check("integrity_{table}_{column}", subjects=over_foreign_keys)
 def integrity_without_pragma(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
+    """foreign key {table}.{column} holds without PRAGMA foreign_keys
+
+    On a connection that never turns foreign keys on (the sqlite3 shell, a plain Python connection), an orphan
+    insert or update is refused with a message naming the table, the column and the rule; deleting and
+    updating the parent carry out ON DELETE / ON UPDATE; the rollups stay exact.
+
+    Fix: Restore the foreign key's triggers in schema.sql (`python -m harness.checks.implied_sql` prints
+    them).
+    """
     fk = next(f for f in ctx.contract_table(table).foreign_keys if f.column == column)
     ctx.require_tables(table, fk.table)
     db = ctx.scratch()

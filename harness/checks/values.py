@@ -12,7 +12,16 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from harness.checks.context import CheckContext
-from harness.checks.registry import Broken, over_columns, over_normalized_columns, register
+from harness.checks.registry import (
+    ENUMERATIONS,
+    IDS_AND_TEXT,
+    JSON,
+    NUMBERS,
+    TIMESTAMPS,
+    Broken,
+    over_columns,
+    over_normalized_columns,
+)
 from harness.checks.scratch_rows import (
     EARLIEST,
     LATEST,
@@ -189,32 +198,30 @@ def _outsiders(contract: Contract, allowed: tuple[str, ...]) -> list[str]:
     return [v for v in dict.fromkeys(candidates) if v not in allowed]
 
 
-@register(
-    "enum_{table}_{column}",
-    title="{table}.{column} accepts exactly its enumeration",
-    group="Enumerations",
-    subjects=over_columns("enum"),
-    promise="The values the column's CHECKs compare it with (read from the catalogue) are exactly the "
-    "contract's; each value the contract lists is accepted, each extra one found is tried and reported as a "
-    "widening, and plausible wrong values (another enumeration's, case and whitespace variants, empty, "
-    "'unknown') are refused; NULL only where the column is nullable.",
-    fix="Make the column's CHECK list exactly the contract's `values` (chains of `=` joined by OR).",
-)
+@ENUMERATIONS.check("enum_{table}_{column}", subjects=over_columns("enum"))
 def enum_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
+    """{table}.{column} accepts exactly its enumeration
+
+    The values the column's CHECKs compare it with (read from the catalogue) are exactly the contract's; each
+    value the contract lists is accepted, each extra one found is tried and reported as a widening, and
+    plausible wrong values (another enumeration's, case and whitespace variants, empty, 'unknown') are
+    refused; NULL only where the column is nullable.
+
+    Fix: Make the column's CHECK list exactly the contract's `values` (chains of `=` joined by OR).
+    """
     return enum_problems(ctx, table, column)
 
 
 # ------------------------------------------------------------- ids and text
-@register(
-    "id_{table}_{column}",
-    title="{table}.{column} is a non-empty id",
-    group="Ids and text",
-    subjects=over_columns("id"),
-    promise="An id of 1 to max_length characters is accepted and stored exactly (quotes included); an empty "
-    "or whitespace-only id, a longer one, or one containing NUL is refused (harness.contract.model.is_id decides).",
-    fix="Add `CHECK (length(col) <= N AND trim(col, char(32, 9, 10, 11, 12, 13)) <> '')` to the column.",
-)
+@IDS_AND_TEXT.check("id_{table}_{column}", subjects=over_columns("id"))
 def id_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
+    """{table}.{column} is a non-empty id
+
+    An id of 1 to max_length characters is accepted and stored exactly (quotes included); an empty or
+    whitespace-only id, a longer one, or one containing NUL is refused (harness.contract.model.is_id decides).
+
+    Fix: Add `CHECK (length(col) <= N AND trim(col, char(32, 9, 10, 11, 12, 13)) <> '')` to the column.
+    """
     probe = Prober(ctx, table, column)
     limit = probe.column.max_length or 256
     probe.decides((*WHITESPACE_IDS, "x" * (limit + 1), "x" * limit, "a\x00b", "ünï-₁"), lambda v: is_id(v, limit),
@@ -224,15 +231,14 @@ def id_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
     return probe.problems
 
 
-@register(
-    "text_{table}_{column}_nonempty",
-    title="{table}.{column} is non-empty text",
-    group="Ids and text",
-    subjects=over_columns("text", nonempty_only=True),
-    promise="Empty or whitespace-only text is refused; any other text is accepted.",
-    fix="Add `CHECK (trim(col, char(32, 9, 10, 11, 12, 13)) <> '')` to the column.",
-)
+@IDS_AND_TEXT.check("text_{table}_{column}_nonempty", subjects=over_columns("text", nonempty_only=True))
 def nonempty_text_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
+    """{table}.{column} is non-empty text
+
+    Empty or whitespace-only text is refused; any other text is accepted.
+
+    Fix: Add `CHECK (trim(col, char(32, 9, 10, 11, 12, 13)) <> '')` to the column.
+    """
     probe = Prober(ctx, table, column)
     for value in WHITESPACE_IDS:
         probe.refuses(value, "empty or whitespace-only text")
@@ -262,29 +268,28 @@ def count_problems(ctx: CheckContext, table: str, column: str) -> list[str]:
     return probe.problems
 
 
-@register(
-    "count_{table}_{column}",
-    title="{table}.{column} is a non-negative integer",
-    group="Numbers",
-    subjects=over_columns("count"),
-    promise="Integers from the contract's minimum to its maximum are accepted and stored as integers; a value "
-    "outside them, a real, a blob or text that is not an integer is refused.",
-    fix="Declare the column INTEGER in a STRICT table with `CHECK (col >= minimum)` and `CHECK (col <= maximum)`.",
-)
+@NUMBERS.check("count_{table}_{column}", subjects=over_columns("count"))
 def count_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
+    """{table}.{column} is a non-negative integer
+
+    Integers from the contract's minimum to its maximum are accepted and stored as integers; a value outside
+    them, a real, a blob or text that is not an integer is refused.
+
+    Fix: Declare the column INTEGER in a STRICT table with `CHECK (col >= minimum)` and `CHECK (col <=
+    maximum)`.
+    """
     return count_problems(ctx, table, column)
 
 
-@register(
-    "real_{table}_{column}",
-    title="{table}.{column} is a real number",
-    group="Numbers",
-    subjects=over_columns("real"),
-    promise="Reals and integers are accepted and stored as reals; text, blobs and +-infinity are refused.",
-    fix="Declare the column REAL in a STRICT table with `CHECK (col BETWEEN -1.7976931348623157e308 AND "
-    "1.7976931348623157e308)`.",
-)
+@NUMBERS.check("real_{table}_{column}", subjects=over_columns("real"))
 def real_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
+    """{table}.{column} is a real number
+
+    Reals and integers are accepted and stored as reals; text, blobs and +-infinity are refused.
+
+    Fix: Declare the column REAL in a STRICT table with `CHECK (col BETWEEN -1.7976931348623157e308 AND
+    1.7976931348623157e308)`.
+    """
     probe = Prober(ctx, table, column)
     for value in (1.5, 2):
         probe.stores_as(value, float(value), "real")
@@ -296,16 +301,16 @@ def real_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
     return probe.problems
 
 
-@register(
-    "hash_{table}_{column}",
-    title="{table}.{column} is a SHA-256 fingerprint",
-    group="Numbers",
-    subjects=over_columns("hash"),
-    promise="64 hexadecimal characters (either case) are accepted; shorter, longer or non-hex text (a NUL "
-    "included) is refused.",
-    fix="Add `CHECK (col IS NULL OR (length(col) = 64 AND col NOT GLOB '*[^0-9a-fA-F]*' AND instr(col, char(0)) = 0))`.",
-)
+@NUMBERS.check("hash_{table}_{column}", subjects=over_columns("hash"))
 def hash_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
+    """{table}.{column} is a SHA-256 fingerprint
+
+    64 hexadecimal characters (either case) are accepted; shorter, longer or non-hex text (a NUL included) is
+    refused.
+
+    Fix: Add `CHECK (col IS NULL OR (length(col) = 64 AND col NOT GLOB '*[^0-9a-fA-F]*' AND instr(col,
+    char(0)) = 0))`.
+    """
     probe = Prober(ctx, table, column)
     probe.accepts("ab" * 32)
     probe.accepts("AB" * 32, "upper-case hex")
@@ -346,31 +351,29 @@ def _json_function_problems(probe: Prober) -> list[str]:
     return found
 
 
-@register(
-    "json_{table}_{column}",
-    title="{table}.{column} holds valid JSON only",
-    group="JSON",
-    subjects=over_columns("json"),
-    promise="Valid JSON text is accepted and invalid text refused (one bad row would break every json_extract "
-    "over the table); json_extract (array elements, nested keys, keys containing dots) and json_type work.",
-    fix="Add `CHECK (col IS NULL OR (json_valid(col) AND instr(col, char(0)) = 0))` to the column.",
-)
+@JSON.check("json_{table}_{column}", subjects=over_columns("json"))
 def json_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
+    """{table}.{column} holds valid JSON only
+
+    Valid JSON text is accepted and invalid text refused (one bad row would break every json_extract over the
+    table); json_extract (array elements, nested keys, keys containing dots) and json_type work.
+
+    Fix: Add `CHECK (col IS NULL OR (json_valid(col) AND instr(col, char(0)) = 0))` to the column.
+    """
     return json_problems(ctx, table, column)
 
 
 # --------------------------------------------------------------- timestamps
-@register(
-    "timestamp_{table}_{column}",
-    title="{table}.{column} accepts exactly the contract's timestamp forms",
-    group="Timestamps",
-    subjects=over_columns("timestamp"),
-    promise="Every form of contract.timestamp_rule is accepted (Z, offsets, no zone with fraction, SQLite's "
-    "datetime()); its rejected examples and other near misses (impossible dates, hour 24, offsets "
-    "beyond 14 h, bare dates) are refused; a default, when declared, fills a valid timestamp.",
-    fix="Give the column a generated <column>_utc and `CHECK (<column>_utc IS NOT NULL)` (see schema.sql).",
-)
+@TIMESTAMPS.check("timestamp_{table}_{column}", subjects=over_columns("timestamp"))
 def timestamp_check(ctx: CheckContext, table: str, column: str) -> Iterable[str]:
+    """{table}.{column} accepts exactly the contract's timestamp forms
+
+    Every form of contract.timestamp_rule is accepted (Z, offsets, no zone with fraction, SQLite's
+    datetime()); its rejected examples and other near misses (impossible dates, hour 24, offsets beyond 14 h,
+    bare dates) are refused; a default, when declared, fills a valid timestamp.
+
+    Fix: Give the column a generated <column>_utc and `CHECK (<column>_utc IS NOT NULL)` (see schema.sql).
+    """
     probe = Prober(ctx, table, column)
     probe.decides(timestamp_candidates(ctx.contract), is_timestamp, "an accepted timestamp form",
                   "not an accepted timestamp")
@@ -389,17 +392,16 @@ def _default_problems(probe: Prober) -> list[str]:
     return [] if is_timestamp(value) else [f"{probe.where}: default fills {show(value)}, not a timestamp"]
 
 
-@register(
-    "timestamp_{table}_{utc}",
-    title="{table}.{utc} normalizes {column} to UTC",
-    group="Timestamps",
-    subjects=over_normalized_columns,
-    promise="The generated column holds the timestamp in UTC as 'YYYY-MM-DD HH:MM:SS.SSS' for every accepted "
-    "form, so ORDER BY and ranges on it are chronological across forms ('2026-01-29T12:00:00+02:00' "
-    "sorts before '2026-01-29 11:00:00').",
-    fix="Compute the column as strftime('%Y-%m-%d %H:%M:%f', <column>) after the shape test (see schema.sql).",
-)
+@TIMESTAMPS.check("timestamp_{table}_{utc}", subjects=over_normalized_columns)
 def utc_check(ctx: CheckContext, table: str, column: str, utc: str) -> Iterable[str]:
+    """{table}.{utc} normalizes {column} to UTC
+
+    The generated column holds the timestamp in UTC as 'YYYY-MM-DD HH:MM:SS.SSS' for every accepted form, so
+    ORDER BY and ranges on it are chronological across forms ('2026-01-29T12:00:00+02:00' sorts before
+    '2026-01-29 11:00:00').
+
+    Fix: Compute the column as strftime('%Y-%m-%d %H:%M:%f', <column>) after the shape test (see schema.sql).
+    """
     probe = Prober(ctx, table, column)
     if ctx.table(table).column(utc) is None:
         raise Broken(f"{table}.{utc}: column is missing")

@@ -13,7 +13,13 @@ from sqlglot.errors import SqlglotError
 from harness.checks import known_rows
 from harness.checks.context import CheckContext
 from harness.checks.plans import describe, full_scans
-from harness.checks.registry import Broken, over_bounded_views, over_views, register
+from harness.checks.registry import (
+    RULES_AS_STORED,
+    VIEW_BEHAVIOUR,
+    Broken,
+    over_bounded_views,
+    over_views,
+)
 from harness.checks.scratch_rows import insert_with_parents, sample_row
 from harness.checks.table_sql import compact
 from harness.contract.model import utc_text
@@ -71,32 +77,16 @@ def all_view_problems(ctx: CheckContext, conn: sqlite3.Connection, data: known_r
     return [p for view in ctx.contract.views for p in view_value_problems(ctx, conn, view, data)]
 
 
-def view_values_check(ctx: CheckContext, view: str) -> Iterable[str]:
-    """The checklist's view checks: right values, whichever order the rows were written in."""
-    ctx.require_tables(*known_rows.TABLES)
-    found: list[str] = []
-    for reverse in (False, True):
-        db = ctx.scratch()
-        data = known_rows.load(db, ctx.contract, reverse=reverse)
-        for problem in view_value_problems(ctx, db, view, data):
-            if problem not in found:
-                found.append(problem + (" (rows written in reverse order)" if reverse else ""))
-        if found:
-            break
-    return found
-
-
-@register(
-    "view_{view}_no_full_scan",
-    title="view {view} does not scan a whole base table",
-    group="View behaviour",
-    subjects=over_views,
-    promise="Reading the view walks no base table from end to end (rollups and index seeks only), so its cost "
-    "does not grow with the tables; a bounded view (max_rows) may walk an index from its newest end.",
-    fix="Read counts and extremes from the rollups (anything else per row through an index seek); drive a "
-    "LIMIT with an index on the ORDER BY column.",
-)
+@VIEW_BEHAVIOUR.check("view_{view}_no_full_scan", subjects=over_views)
 def view_no_full_scan(ctx: CheckContext, view: str) -> Iterable[str]:
+    """view {view} does not scan a whole base table
+
+    Reading the view walks no base table from end to end (rollups and index seeks only), so its cost does not
+    grow with the tables; a bounded view (max_rows) may walk an index from its newest end.
+
+    Fix: Read counts and extremes from the rollups (anything else per row through an index seek); drive a
+    LIMIT with an index on the ORDER BY column.
+    """
     if view not in ctx.info.views:
         raise Broken(f"{view}: view is missing")
     derived = {t.name for t in ctx.contract.tables.values() if t.derived}
@@ -107,15 +97,14 @@ def view_no_full_scan(ctx: CheckContext, view: str) -> Iterable[str]:
         yield f"{view}: {describe(scan)}"
 
 
-@register(
-    "view_{view}_limit",
-    title="view {view} returns at most its max_rows, the newest",
-    group="View behaviour",
-    subjects=over_bounded_views,
-    promise="With more rows than max_rows, the view returns exactly max_rows rows: the newest ones.",
-    fix="End the view with ORDER BY <time>_utc DESC, id DESC LIMIT <max_rows>.",
-)
+@VIEW_BEHAVIOUR.check("view_{view}_limit", subjects=over_bounded_views)
 def view_limit(ctx: CheckContext, view: str) -> Iterable[str]:
+    """view {view} returns at most its max_rows, the newest
+
+    With more rows than max_rows, the view returns exactly max_rows rows: the newest ones.
+
+    Fix: End the view with ORDER BY <time>_utc DESC, id DESC LIMIT <max_rows>.
+    """
     if view != "recent_executions":
         raise Broken(f"{view}: no row-limit probe for this view in harness/checks/views.py")
     ctx.require_tables("receipts")
@@ -139,16 +128,16 @@ def view_limit(ctx: CheckContext, view: str) -> Iterable[str]:
               f"expected {expected[0]!r})"
 
 
-@register(
-    "view_recent_executions_audit_window",
-    title="recent_executions.audit_entries counts the agent's audit rows in the execution's window",
-    group="View behaviour",
-    promise="audit_entries counts the audit rows of the same agent whose time lies in [timestamp, timestamp + "
-    "duration_ms], edges included, whatever the timestamp forms; other agents' rows are ignored.",
-    fix="Correlate on a.agent_id = r.agent_id and compare timestamp_utc with the receipt's timestamp_utc and "
-    "finished_utc (both UTC, millisecond precision).",
-)
+@VIEW_BEHAVIOUR.check("view_recent_executions_audit_window")
 def audit_window(ctx: CheckContext) -> Iterable[str]:
+    """recent_executions.audit_entries counts the agent's audit rows in the execution's window
+
+    audit_entries counts the audit rows of the same agent whose time lies in [timestamp, timestamp +
+    duration_ms], edges included, whatever the timestamp forms; other agents' rows are ignored.
+
+    Fix: Correlate on a.agent_id = r.agent_id and compare timestamp_utc with the receipt's timestamp_utc and
+    finished_utc (both UTC, millisecond precision).
+    """
     view = "recent_executions"
     if view not in ctx.contract.views or "audit_entries" not in ctx.contract.views[view].columns:
         raise Broken(f"{view}.audit_entries: not declared in the contract")
@@ -165,17 +154,16 @@ def audit_window(ctx: CheckContext) -> Iterable[str]:
                   "(the same agent's audit rows within [timestamp, timestamp + duration_ms])"
 
 
-@register(
-    "view_{view}_sql",
-    title="view {view} reads as the contract declares (LIMIT, ORDER BY, tables)",
-    group="Rules as stored",
-    subjects=over_views,
-    promise="The view's SQL as stored (parsed by sqlglot) has an outer LIMIT equal to the contract's max_rows "
-    "(none when the contract sets none), an ORDER BY (every view promises an order), and reads only tables the "
-    "contract declares. A failure quotes what was read.",
-    fix="Write the view as schema.sql does: ORDER BY as documented, LIMIT max_rows, contract tables only.",
-)
+@RULES_AS_STORED.check("view_{view}_sql", subjects=over_views)
 def view_sql(ctx: CheckContext, view: str) -> Iterable[str]:
+    """view {view} reads as the contract declares (LIMIT, ORDER BY, tables)
+
+    The view's SQL as stored (parsed by sqlglot) has an outer LIMIT equal to the contract's max_rows (none
+    when the contract sets none), an ORDER BY (every view promises an order), and reads only tables the
+    contract declares. A failure quotes what was read.
+
+    Fix: Write the view as schema.sql does: ORDER BY as documented, LIMIT max_rows, contract tables only.
+    """
     actual = ctx.info.views.get(view)
     if actual is None:
         raise Broken(f"{view}: view is missing")
