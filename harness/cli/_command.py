@@ -7,6 +7,7 @@ A command module defines SUMMARY, DESCRIPTION, EXAMPLE, `add_arguments(parser)` 
 from __future__ import annotations
 
 import argparse
+import inspect
 from types import ModuleType
 from typing import Any
 
@@ -21,3 +22,10 @@ def register(sub: argparse._SubParsersAction[Any], name: str, command: ModuleTyp
 def add_database_argument(parser: argparse.ArgumentParser, purpose: str) -> None:
     """The DB positional of the commands that work on an existing database."""
     parser.add_argument("db", metavar="DB", help=f"the database to {purpose} (must exist)")
+
+
+def description(doc: str | None) -> str:
+    """A command's --help description from its module docstring: the paragraphs after the summary line, folded
+    onto one line as --help prints them (so the command's prose is written once)."""
+    _summary, _, details = inspect.cleandoc(doc or "").partition("\n\n")
+    return " ".join(details.split())

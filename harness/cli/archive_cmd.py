@@ -1,11 +1,19 @@
-"""`ggen-db archive DB --before WHEN --to ARCHIVE.db`: move old rows into an archive database."""
+"""`ggen-db archive DB --before WHEN --to ARCHIVE.db`: move old rows into an archive database.
+
+Move the receipts older than --before with their stage metrics and SLO violations, the audit rows older than
+--before, and the sessions that finished before it with their collisions, from DB into ARCHIVE (created with
+DB's own schema when missing; an existing one must have exactly that schema). Batches, each one transaction
+over both files: DB's writers wait for a batch, never fail. The rollups of both files stay exact. A kill at
+any moment loses nothing; the batch in flight may be left in both files (identical), and the next run finishes
+the move. --dry-run only counts.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from harness.cli._command import add_database_argument
+from harness.cli._command import add_database_argument, description
 from harness.cli._formats import non_negative_float, positive_int
 from harness.operate.archive import BATCH_RECEIPTS, BATCH_ROWS, PAUSE_S, ArchiveResult, archive
 
@@ -16,15 +24,7 @@ example:
 """
 
 SUMMARY = "move receipts, audit rows and finished sessions older than a time into an archive database"
-DESCRIPTION = (
-    "Move the receipts older than --before with their stage metrics and SLO violations, the audit "
-    "rows older than --before, and the sessions that finished before it with their collisions, from "
-    "DB into ARCHIVE (created with DB's own schema when missing; an existing one must have exactly "
-    "that schema). Batches, each one transaction over both files: DB's writers wait for a batch, "
-    "never fail. The rollups of both files stay exact. A kill at any moment loses nothing; the batch "
-    "in flight may be left in both files (identical), and the next run finishes the move. "
-    "--dry-run only counts."
-)
+DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

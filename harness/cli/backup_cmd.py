@@ -1,10 +1,16 @@
-"""`ggen-db backup DB DEST`: an online, verified copy of a database."""
+"""`ggen-db backup DB DEST`: an online, verified copy of a database.
+
+Copy DB to DEST with SQLite's backup API while writers keep running. The copy is one consistent snapshot; it
+is verified (integrity_check, foreign_key_check, row counts of every table equal to the source's at the
+snapshot) before it is renamed onto DEST, readable by its owner only. An existing DEST is refused unless
+--force. Restoring is a backup in the other direction, with the database's writers stopped.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from harness.cli._command import add_database_argument
+from harness.cli._command import add_database_argument, description
 from harness.cli._progress import ProgressDisplay, add_progress_option, wanted
 from harness.reports.backup_text import render_text
 from harness.store.backup import backup
@@ -16,13 +22,7 @@ example:
 """
 
 SUMMARY = "copy a database online, verify the copy, then publish it (0600)"
-DESCRIPTION = (
-    "Copy DB to DEST with SQLite's backup API while writers keep running. The copy is one "
-    "consistent snapshot; it is verified (integrity_check, foreign_key_check, row counts of every "
-    "table equal to the source's at the snapshot) before it is renamed onto DEST, readable by its "
-    "owner only. An existing DEST is refused unless --force. Restoring is a backup in the other "
-    "direction, with the database's writers stopped."
-)
+DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,4 +1,11 @@
-"""`ggen-db export DB receipts|audit`: JSON Lines for `ggen-db ingest`, or CSV, streamed."""
+"""`ggen-db export DB receipts|audit`: JSON Lines for `ggen-db ingest`, or CSV, streamed.
+
+Write the receipts or the audit rows of DB (opened read-only), oldest first, to stdout or --out FILE. JSON
+Lines are the format ggen-db ingest reads: each receipt line is followed by its stage_metric and slo_violation
+lines, so that ingesting the file into an empty database gives the same rows. CSV holds one table (receipts
+alone, or audit rows). The export is one snapshot and is streamed (memory does not grow with the data); --out
+is written to a temporary file and renamed into place when complete. Progress goes to stderr on a terminal.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from harness.atomic import Replacing
-from harness.cli._command import add_database_argument
+from harness.cli._command import add_database_argument, description
 from harness.cli._progress import ProgressDisplay, add_progress_option, wanted
 from harness.errors import InputError
 from harness.operate.export import EXPORTS, FORMATS, ExportResult, export
@@ -23,14 +30,7 @@ example:
 """
 
 SUMMARY = "write receipts (with their stage metrics and violations) or audit rows as JSON Lines or CSV"
-DESCRIPTION = (
-    "Write the receipts or the audit rows of DB (opened read-only), oldest first, to stdout or "
-    "--out FILE. JSON Lines are the format ggen-db ingest reads: each receipt line is followed by "
-    "its stage_metric and slo_violation lines, so that ingesting the file into an empty database "
-    "gives the same rows. CSV holds one table (receipts alone, or audit rows). The export is one "
-    "snapshot and is streamed (memory does not grow with the data); --out is written to a "
-    "temporary file and renamed into place when complete. Progress goes to stderr on a terminal."
-)
+DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

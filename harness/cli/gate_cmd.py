@@ -1,4 +1,11 @@
-"""`ggen-db gate --base REV`: check, diff, migration and A/B bench of a schema change, one verdict."""
+"""`ggen-db gate --base REV`: check, diff, migration and A/B bench of a schema change, one verdict.
+
+Judge the schema change between two git revisions: the head schema keeps the contract (check), the change is
+classified with the diff's rule codes, severities and waivers (diff), every schema change ships as a migration
+that converges on a populated base database (migration), and the head schema is not slower than the base in a
+quick A/B benchmark (bench). One Markdown summary, verdict first. Exit 0 every part passes, 1 a part fails, 2
+bad input.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,9 @@ import argparse
 from pathlib import Path
 
 from harness.bench.scales import SCALES
+from harness.cli._command import description
 from harness.cli._formats import write_report_files
-from harness.cli.diff_cmd import add_judging_options, judging
+from harness.cli._judging import add_judging_options, judging
 from harness.gate import run_gate
 from harness.reports import gate_report
 
@@ -18,13 +26,7 @@ example:
 """
 
 SUMMARY = "the CI gate of a schema change: check, diff, migration convergence, A/B bench"
-DESCRIPTION = (
-    "Judge the schema change between two git revisions: the head schema keeps the contract (check), "
-    "the change is classified with the diff's rule codes, severities and waivers (diff), every schema "
-    "change ships as a migration that converges on a populated base database (migration), and "
-    "the head schema is not slower than the base in a quick A/B benchmark (bench). One Markdown "
-    "summary, verdict first. Exit 0 every part passes, 1 a part fails, 2 bad input."
-)
+DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,11 +1,18 @@
-"""`ggen-db get DB receipt EXECUTION_ID` / `ggen-db get DB memory AGENT_ID`: one record in full."""
+"""`ggen-db get DB receipt EXECUTION_ID` / `ggen-db get DB memory AGENT_ID`: one record in full.
+
+Print one record. 'receipt EXECUTION_ID': the receipt, its stage metrics, its SLO violations and the agent's
+audit rows inside the execution's window [timestamp_utc, finished_utc]. 'memory AGENT_ID': the agent's memory
+row. DB is opened read-only. json prints one object with a key per section, jsonl one line per row with its
+section as 'kind', table one table per section; csv only for memory (one table). Exit status 1 when there is
+no such record.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from harness.cli._command import add_database_argument
+from harness.cli._command import add_database_argument, description
 from harness.cli._formats import add_format_option, chosen_format
 from harness.errors import UsageError
 from harness.operate.reads import get_memory, get_receipt
@@ -19,13 +26,7 @@ example:
 """
 
 SUMMARY = "one receipt (with its stage metrics, violations and audit rows) or one agent's memory"
-DESCRIPTION = (
-    "Print one record. 'receipt EXECUTION_ID': the receipt, its stage metrics, its SLO violations "
-    "and the agent's audit rows inside the execution's window [timestamp_utc, finished_utc]. "
-    "'memory AGENT_ID': the agent's memory row. DB is opened read-only. json prints one object "
-    "with a key per section, jsonl one line per row with its section as 'kind', table one table "
-    "per section; csv only for memory (one table). Exit status 1 when there is no such record."
-)
+DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

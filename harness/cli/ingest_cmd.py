@@ -1,11 +1,20 @@
-"""`ggen-db ingest DB FILE|-`: load a JSON Lines file, all or nothing by default."""
+"""`ggen-db ingest DB FILE|-`: load a JSON Lines file, all or nothing by default.
+
+Load FILE (JSON Lines; '-' reads stdin) into DB, which must exist (ggen-db init). Each line is an object whose
+'kind' (receipt, stage_metric, slo_violation, audit, memory, session, collision) names the table; the other
+fields are its columns (format: harness/contract/formats/ingest.schema.json). stage_metric and slo_violation
+lines follow their receipt line. The file is one transaction: if any line is rejected nothing is written,
+every rejected line is listed as 'line N: table.column: rule: why', and the exit status is 1. With
+--skip-invalid the valid lines are written and the rejected ones listed (exit status 1 still, 0 only when
+every line was written). Exit status 2: DB or FILE unusable.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from harness.cli._command import add_database_argument
+from harness.cli._command import add_database_argument, description
 from harness.cli._progress import ProgressDisplay, add_progress_option, wanted
 from harness.ingest.runner import ingest
 from harness.reports.ingest_text import render_text
@@ -20,16 +29,7 @@ example:
 """
 
 SUMMARY = "load a JSON Lines file of receipts, metrics, audit rows, memory, sessions, collisions"
-DESCRIPTION = (
-    "Load FILE (JSON Lines; '-' reads stdin) into DB, which must exist (ggen-db init). Each line is "
-    "an object whose 'kind' (receipt, stage_metric, slo_violation, audit, memory, session, "
-    "collision) names the table; the other fields are its columns (format: "
-    "harness/contract/formats/ingest.schema.json). stage_metric and slo_violation lines follow their receipt "
-    "line. The file is one transaction: if any line is rejected nothing is written, every rejected "
-    "line is listed as 'line N: table.column: rule: why', and the exit status is 1. With "
-    "--skip-invalid the valid lines are written and the rejected ones listed (exit status 1 still, "
-    "0 only when every line was written). Exit status 2: DB or FILE unusable."
-)
+DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

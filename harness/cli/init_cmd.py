@@ -1,4 +1,11 @@
-"""`ggen-db init [DB]`: create or upgrade a database."""
+"""`ggen-db init [DB]`: create or upgrade a database.
+
+Create or upgrade a ggen database: parent directories, schema, WAL, schema version (PRAGMA user_version).
+Existing data is never dropped, deleted or rewritten; a database from a newer schema version is refused. On an
+existing database only missing objects are added: any other difference from the schema (a changed view,
+trigger, index, CHECK or column) is reported as drift, exit 1, and an older version is pointed to `ggen-db
+migrate`.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ import sys
 
 from harness.changes.install import DEFAULT_DB_ENV, DEFAULT_DB_PATH, init_database
 from harness.changes.migrate import SchemaDriftError
+from harness.cli._command import description
 from harness.reports.changes_text import render_drift, render_init
 
 EXAMPLE = """\
@@ -16,13 +24,7 @@ example:
 """
 
 SUMMARY = "create or upgrade a database (never drops or rewrites data)"
-DESCRIPTION = (
-    "Create or upgrade a ggen database: parent directories, schema, WAL, schema version "
-    "(PRAGMA user_version). Existing data is never dropped, deleted or rewritten; a database "
-    "from a newer schema version is refused. On an existing database only missing objects are "
-    "added: any other difference from the schema (a changed view, trigger, index, CHECK or column) "
-    "is reported as drift, exit 1, and an older version is pointed to `ggen-db migrate`."
-)
+DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,4 +1,12 @@
-"""`ggen-db lint-queries FILE|-`: a reader's own SQL judged against the schema before it ships."""
+"""`ggen-db lint-queries FILE|-`: a reader's own SQL judged against the schema before it ships.
+
+Read FILE ('-' for stdin), a file of SQL statements separated by ';', and judge each against the schema on a
+database opened read-only: the data generated at --scale (default 10k receipts), or your own with --db. For
+each statement: does it prepare, its query plan, whether it walks a table that grows or sorts a growing set in
+a temporary b-tree, whether it orders or compares a writer's raw timestamp text where a _utc column gives the
+right order, whether a view or rollup already answers it, and its measured time (statements that only read are
+run; parameters are drawn from the data). Rule codes are listed in the README.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,7 @@ import sys
 from pathlib import Path
 
 from harness.bench.scales import scale_name
+from harness.cli._command import description
 from harness.cli._formats import output_file, write_report_files
 from harness.errors import InputError
 
@@ -22,15 +31,7 @@ example:
   echo "SELECT * FROM receipts WHERE agent_id = ? ORDER BY timestamp DESC LIMIT 50" | ggen-db lint-queries --db .ggen/ggen.db -
 """
 SUMMARY = "judge a file of SQL statements against the schema: plans, scans, raw timestamps, time"
-DESCRIPTION = (
-    "Read FILE ('-' for stdin), a file of SQL statements separated by ';', and judge each against the "
-    "schema on a database opened read-only: the data generated at --scale (default 10k receipts), or "
-    "your own with --db. For each statement: does it prepare, its query plan, whether it walks a table "
-    "that grows or sorts a growing set in a temporary b-tree, whether it orders or compares a writer's "
-    "raw timestamp text where a _utc column gives the right order, whether a view or rollup already "
-    "answers it, and its measured time (statements that only read are run; parameters are drawn from "
-    "the data). Rule codes are listed in the README."
-)
+DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,10 +1,18 @@
-"""`ggen-db maintain DB`: integrity check, optimize, checkpoint; ANALYZE and VACUUM when asked."""
+"""`ggen-db maintain DB`: integrity check, optimize, checkpoint; ANALYZE and VACUUM when asked.
+
+Maintain DB: PRAGMA integrity_check and foreign_key_check first (a damaged database is reported, exit status
+1, and nothing else runs), then PRAGMA optimize, then the asked steps: ANALYZE (kept only if every documented
+query still uses its index with the new statistics, else rolled back), wal_checkpoint(TRUNCATE), VACUUM (only
+with twice the database's size free on its disk). Without --analyze, --checkpoint or --vacuum the checkpoint
+runs. Each step reports what it changed. Writers wait while a step holds the write lock; VACUUM holds it for
+the whole copy.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from harness.cli._command import add_database_argument
+from harness.cli._command import add_database_argument, description
 from harness.operate.maintain import MaintainResult, maintain
 
 EXIT_DAMAGED = 1
@@ -15,14 +23,7 @@ example:
 """
 
 SUMMARY = "integrity check, then optimize and checkpoint (ANALYZE, VACUUM when asked)"
-DESCRIPTION = (
-    "Maintain DB: PRAGMA integrity_check and foreign_key_check first (a damaged database is reported, "
-    "exit status 1, and nothing else runs), then PRAGMA optimize, then the asked steps: ANALYZE "
-    "(kept only if every documented query still uses its index with the new statistics, else rolled "
-    "back), wal_checkpoint(TRUNCATE), VACUUM (only with twice the database's size free on its disk). "
-    "Without --analyze, --checkpoint or --vacuum the checkpoint runs. Each step reports what it "
-    "changed. Writers wait while a step holds the write lock; VACUUM holds it for the whole copy."
-)
+DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,4 +1,10 @@
-"""`ggen-db migrate DB [--to N] [--dry-run] [--backup PATH]`: upgrade a database to a newer schema version."""
+"""`ggen-db migrate DB [--to N] [--dry-run] [--backup PATH]`: upgrade a database to a newer schema version.
+
+Apply the pending migrations (harness/migrations/) to a database: refuse a database whose schema drifted from
+its recorded version, take a verified backup, run each migration in its own transaction with foreign keys off,
+then verify integrity, foreign keys, rollups and the catalog. Exit 0 migrated (or nothing to do), 1 drift or a
+failed verification, 2 bad input.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import argparse
 import sys
 
 from harness.changes.migrate import SchemaDriftError, migrate
+from harness.cli._command import description
 from harness.reports.changes_text import render_drift, render_migrate
 
 EXAMPLE = """\
@@ -15,12 +22,7 @@ example:
 """
 
 SUMMARY = "upgrade a database to a newer schema version (verified backup first)"
-DESCRIPTION = (
-    "Apply the pending migrations (harness/migrations/) to a database: refuse a database whose "
-    "schema drifted from its recorded version, take a verified backup, run each migration in its "
-    "own transaction with foreign keys off, then verify integrity, foreign keys, rollups and the "
-    "catalog. Exit 0 migrated (or nothing to do), 1 drift or a failed verification, 2 bad input."
-)
+DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,11 +1,18 @@
-"""`ggen-db query DB TABLE`: the newest rows of one table, filtered by parameters."""
+"""`ggen-db query DB TABLE`: the newest rows of one table, filtered by parameters.
+
+Print the newest rows of TABLE (newest first) that pass the filters, read through the documented queries of
+the contract (each served by its index). DB is opened read-only. Timestamps come as stored and as their UTC
+value (the *_utc columns). An agent pattern that matches nothing is an empty result, not an error. Filters are
+parameters, never SQL. --status applies to receipts, audit and sessions; --severity to collisions and
+violations; --agent to every table but sessions (collisions: either agent; violations: the receipt's).
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from harness.cli._command import add_database_argument
+from harness.cli._command import add_database_argument, description
 from harness.cli._formats import add_format_option, chosen_format, positive_int
 from harness.operate.reads import DEFAULT_LIMIT, SOURCES, Filters, query
 from harness.reports.rows import write_rows
@@ -17,14 +24,7 @@ example:
 """
 
 SUMMARY = "the newest rows of receipts, memory, audit, sessions, collisions or violations"
-DESCRIPTION = (
-    "Print the newest rows of TABLE (newest first) that pass the filters, read through the "
-    "documented queries of the contract (each served by its index). DB is opened read-only. "
-    "Timestamps come as stored and as their UTC value (the *_utc columns). An agent pattern "
-    "that matches nothing is an empty result, not an error. Filters are parameters, never SQL. "
-    "--status applies to receipts, audit and sessions; --severity to collisions and violations; "
-    "--agent to every table but sessions (collisions: either agent; violations: the receipt's)."
-)
+DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,11 +1,17 @@
-"""`ggen-db reset DB --yes`: a verified backup, then every row deleted; the schema and its version stay."""
+"""`ggen-db reset DB --yes`: a verified backup, then every row deleted; the schema and its version stay.
+
+Empty DB: take a verified backup (ggen-db backup: online, checked, 0600; default file DB.before-reset-<UTC
+time>.db beside DB), then delete every row of every table in one transaction, rollups and AUTOINCREMENT
+counters included. The schema and its version stay. Refused without --yes, unless you confirm by typing the
+database's file name on a terminal. --no-backup skips the backup (the rows are then gone for good).
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from harness.cli._command import add_database_argument
+from harness.cli._command import add_database_argument, description
 from harness.errors import UsageError
 from harness.operate.reset import ResetResult, reset
 
@@ -16,13 +22,7 @@ example:
 """
 
 SUMMARY = "delete every row (after a verified backup), keeping the schema and its version"
-DESCRIPTION = (
-    "Empty DB: take a verified backup (ggen-db backup: online, checked, 0600; default file "
-    "DB.before-reset-<UTC time>.db beside DB), then delete every row of every table in one "
-    "transaction, rollups and AUTOINCREMENT counters included. The schema and its version stay. "
-    "Refused without --yes, unless you confirm by typing the database's file name on a terminal. "
-    "--no-backup skips the backup (the rows are then gone for good)."
-)
+DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,11 +1,19 @@
-"""`ggen-db stats DB`: sizes, counts, schema version, agents, stages, the period's receipts and violations."""
+"""`ggen-db stats DB`: sizes, counts, schema version, agents, stages, the period's receipts and violations.
+
+Print what DB holds (opened read-only), from the rollups, the indexes and the file header: rows per table
+(receipts and stage metrics from the rollups, the small tables counted, the audit log as its id range unless
+--exact), file and WAL sizes, pages and free pages, the schema version, agents by executions with their
+success rate and stages by average duration (all time, from the rollups), and for the period ending at --until
+(default: now) receipts per day and SLO violations per metric. json prints one object with a key per section,
+jsonl one line per row with its section as 'kind', table one table per section.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from harness.cli._command import add_database_argument
+from harness.cli._command import add_database_argument, description
 from harness.cli._formats import add_format_option, chosen_format
 from harness.operate.stats import PERIODS, stats
 from harness.reports.rows import write_document
@@ -17,15 +25,7 @@ example:
 """
 
 SUMMARY = "row counts, file and WAL sizes, pages, schema version, agents, stages, violations"
-DESCRIPTION = (
-    "Print what DB holds (opened read-only), from the rollups, the indexes and the file header: "
-    "rows per table (receipts and stage metrics from the rollups, the small tables counted, the "
-    "audit log as its id range unless --exact), file and WAL sizes, pages and free pages, the "
-    "schema version, agents by executions with their success rate and stages by average duration "
-    "(all time, from the rollups), and for the period ending at --until (default: now) receipts "
-    "per day and SLO violations per metric. json prints one object with a key per section, jsonl "
-    "one line per row with its section as 'kind', table one table per section."
-)
+DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
