@@ -124,9 +124,19 @@ class WorkloadResult:
     timings_ms: tuple[float, ...] = ()
     comparison: Comparison | None = None
     rows_per_round: float | None = None  # mean rows read (reads) or receipts written (writes) per round
+    params: dict[str, Any] = field(default_factory=dict)  # a read's parameters (ids drawn per round: one example)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class SkippedWorkload:
+    """A workload not measured, and why (bench --db: the data cannot supply one of its parameters)."""
+
+    workload: str
+    scale: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -162,6 +172,7 @@ class BenchReport:
     baseline_schema_sha256: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
     derived: tuple[DerivedCheck, ...] = ()
+    skipped: tuple[SkippedWorkload, ...] = ()
 
     @property
     def ok(self) -> bool:

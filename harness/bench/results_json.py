@@ -24,7 +24,7 @@ from harness import __version__
 from harness.atomic import write_text
 from harness.bench.stats import percentile
 from harness.errors import InputError
-from harness.results import BenchReport, Comparison, DerivedCheck, WorkloadResult
+from harness.results import BenchReport, Comparison, DerivedCheck, SkippedWorkload, WorkloadResult
 
 FORMAT = 1
 _REPO = Path(__file__).resolve().parents[2]
@@ -124,6 +124,7 @@ def _benchmark(r: WorkloadResult) -> dict[str, Any]:
         "reasons": list(r.reasons),
         "cv": r.cv,
         "plan": list(r.plan),
+        "query_params": r.params,
         "comparison": r.comparison.to_dict() if r.comparison else None,
     }
     return {
@@ -184,6 +185,7 @@ def _report(d: dict[str, Any]) -> BenchReport:
         baseline_schema_sha256=d.get("baseline_schema_sha256"),
         notes=tuple(d.get("notes", ())),
         derived=tuple(DerivedCheck(**c) for c in d.get("derived", ())),
+        skipped=tuple(SkippedWorkload(**s) for s in d.get("skipped", ())),
     )
 
 
@@ -192,6 +194,7 @@ def _result(d: dict[str, Any]) -> WorkloadResult:
     fields["reasons"] = tuple(fields.get("reasons", ()))
     fields["plan"] = tuple(fields.get("plan", ()))
     fields["timings_ms"] = tuple(fields.get("timings_ms", ()))
+    fields["params"] = dict(fields.get("params") or {})
     if fields.get("headroom") is None:
         fields["headroom"] = math.inf
     comparison = fields.get("comparison")

@@ -21,13 +21,13 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from harness.bench import datagen
+from harness.bench import datagen, user_data
 from harness.bench import stats as benchstats
 from harness.bench.comparison import against_earlier, compare_rounds, rounds_by_key
 from harness.bench.fingerprint import differs, fingerprint
@@ -110,11 +110,15 @@ def _previous_results(path: str | os.PathLike[str]) -> BenchReport:
 
 
 def _check_options(scales: Sequence[str], durability: str, rounds: int | None) -> tuple[str, ...]:
+    _check_rounds(durability, rounds)
+    return parse_scales(scales)
+
+
+def _check_rounds(durability: str, rounds: int | None) -> None:
     if durability not in DURABILITIES:
         raise UsageError(f"--durability {durability}: must be one of {', '.join(DURABILITIES)}")
     if rounds is not None and rounds < 1:
         raise UsageError(f"--rounds {rounds}: must be a positive integer")
-    return parse_scales(scales)
 
 
 # ------------------------------------------------------------- the run
@@ -181,6 +185,55 @@ def run_bench(
         baseline_schema_sha256=_sha256(baseline_file) if baseline_file else None,
         notes=tuple(notes),
         derived=tuple(derived_checks(results, against_original=original)),
+    )
+    return compare_runs(report, earlier) if earlier is not None else report
+
+
+def run_bench_db(
+    db_path: str | os.PathLike[str],
+    *,
+    quick: bool = False,
+    durability: str = "normal",
+    workloads: Sequence[str] | None = None,
+    progress: ProgressCallback | None = None,
+    rounds: int | None = None,
+    seed: int = 42,
+    work_dir: str | os.PathLike[str] | None = None,
+    time_limit_s: float = TIME_LIMIT_S,
+    previous: str | os.PathLike[str] | None = None,
+) -> BenchReport:
+    """Measure the read workloads on a verified copy of the database at db_path (never the file itself),
+    with parameters drawn from its rows (harness.bench.user_data); the results' scale is "db".
+
+    A workload whose parameters the data cannot supply is in the report's `skipped`, with the reason;
+    write workloads are left out. The fingerprint's "database" entry describes the database.
+    """
+    _check_rounds(durability, rounds)
+    earlier = _previous_results(previous) if previous is not None else None
+    chosen = select(load_workloads(), workloads)
+    notify = progress or (lambda event: None)
+    started, t0 = datetime.now(timezone.utc), time.perf_counter()
+    notes: list[str] = []
+    with _scratch(work_dir) as scratch:
+        notify(BenchProgress("load", user_data.DB_SCALE, "copying the database (verified backup)", 0, 1))
+        user = user_data.copy_user_database(db_path, scratch / "user-copy.db")
+        with closing(sqlite3.connect(f"{user.copy.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            bound = user_data.bind_to_database(chosen, conn)
+        plan = _Plan(bound.reads, quick, rounds, durability, seed, time_limit_s, notify)
+        with _CopiedDatabase(user.copy, plan, scratch) as dbs:
+            machine = {**fingerprint(scratch, dbs.candidate), "database": user.describe()}
+            measured = plan.measure_scale(user_data.DB_SCALE, dbs, notes)
+    notes.extend(bound.notes())
+    notes.extend(f"schema drift: {problem}" for problem in user.drift)
+    report = BenchReport(
+        results=tuple(replace(r, receipts=user.receipts) for r in measured),
+        fingerprint=machine,
+        schema_sha256=user.schema_sha256,
+        durability=durability,
+        started_at=started.isoformat(timespec="seconds"),
+        duration_s=round(time.perf_counter() - t0, 3),
+        notes=tuple(notes),
+        skipped=bound.skipped,
     )
     return compare_runs(report, earlier) if earlier is not None else report
 
@@ -317,6 +370,19 @@ class _Databases:
 
     def __exit__(self, *exc: object) -> None:
         self._close()
+
+
+class _CopiedDatabase(_Databases):
+    """bench --db: the verified copy of the user's database stands in for the generated data."""
+
+    def __init__(self, copy: Path, plan: _Plan, scratch: Path) -> None:
+        super().__init__(user_data.DB_SCALE, db.schema_path(), None, plan, scratch, None)
+        self.copy = copy
+
+    def __enter__(self) -> _CopiedDatabase:
+        self.cached = {"candidate": self.copy}
+        self.refresh()
+        return self
 
 
 def _load_progress(notify: ProgressCallback, scale: str, subject: str) -> Callable[[int, int], None]:
@@ -506,7 +572,7 @@ def _against_budget(workload: Workload, scale: str, durability: str, measured: M
         workload=workload.name,
         description=workload.operation,
         scale=scale,
-        receipts=SCALES[scale],
+        receipts=SCALES.get(scale, 0),  # bench --db: its receipt count, set by run_bench_db
         percentile=workload.percentile,
         durability=durability,
         budget_ms=workload.budget_ms,
@@ -525,6 +591,7 @@ def _against_budget(workload: Workload, scale: str, durability: str, measured: M
         plan=tuple(plan),
         timings_ms=tuple(timings),
         rows_per_round=measured.rows_total / len(timings) if timings else None,
+        params=dict(workload.params),
     )
 
 

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from harness.bench.scales import flatten, scale_list
 from harness.cli._formats import positive_int
 from harness.cli._progress import ProgressDisplay, add_progress_option, wanted
 from harness.errors import UsageError
 
+if TYPE_CHECKING:
+    from harness.bench.runner import ProgressCallback
+    from harness.results import BenchReport
+
 EXAMPLE = """\
 example:
   ggen-db bench --scale 100k --json reports/bench-100k.json
   ggen-db bench --scale 10k,100k --quick --baseline-schema original
+  ggen-db bench --db ggen.db --json reports/bench-mine.json
 """
 
 SUMMARY = "measure the SLO workloads (p50/p95/p99 against budgets), optionally A/B against a baseline schema"
@@ -20,7 +26,9 @@ DESCRIPTION = (
     "Measure every SLO workload (harness/bench/workloads.py) on generated data: one call per round, "
     "percentiles from the raw rounds, budget and headroom per workload. With --baseline-schema the "
     "same workloads run on a database built with that schema, rounds interleaved, and each result "
-    "gets the ratio and a Mann-Whitney p-value. Exit 1 when a budget is missed, a ratio target fails "
+    "gets the ratio and a Mann-Whitney p-value. With --db the read workloads run on a verified copy of "
+    "that database instead (never the file itself), with parameters drawn from its rows; a workload the "
+    "data cannot serve is skipped with the reason. Exit 1 when a budget is missed, a ratio target fails "
     "or a regression is significant; 2 on bad input."
 )
 
@@ -30,6 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--scale", action="append", metavar="SCALE", type=scale_list,
         help="data scale(s): 10k, 100k or 1m (1k for smoke runs); repeat or comma-separate (default: 100k)",
     )
+    parser.add_argument("--db", metavar="FILE",
+                        help="measure the reads on a copy of this ggen-db database, with parameters from its rows, "
+                        "instead of generated data; excludes --scale, --schema and --baseline-schema (default: none)")
     parser.add_argument("--quick", action="store_true",
                         help="fewer rounds per workload (percentiles then WARN as too few rounds)")
     parser.add_argument("--schema", metavar="FILE", help="schema to measure (default: the shipped schema.sql)")
@@ -49,21 +60,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_progress_option(parser)
 
 
+#: What --db cannot be combined with: they choose or build the generated data it replaces.
+EXCLUDED_BY_DB = ("--scale", "--schema", "--baseline-schema")
+
+
 def run(args: argparse.Namespace) -> int:
     from harness.bench.results_json import save_results
-    from harness.bench.runner import run_bench
     from harness.reports.bench_table import render_text
 
-    scales = flatten(args.scale, default=("100k",))
     if args.json is not None and not args.json.strip():
         raise UsageError("--json: give a file name")
+    if args.db is not None and (args.scale or args.schema is not None or args.baseline_schema is not None):
+        raise UsageError(f"--db measures the database given: it excludes {', '.join(EXCLUDED_BY_DB)}")
     with ProgressDisplay(bar=wanted(args.progress)) as display:
-        report = run_bench(
-            scales, quick=args.quick, schema=args.schema, baseline_schema=args.baseline_schema,
-            durability=args.durability, workloads=args.workload, rounds=args.rounds,
-            progress=lambda event: display(event.message, event.done, event.total), previous=args.compare,
-        )
+        report = _measure(args, lambda event: display(event.message, event.done, event.total))
     print(render_text(report))
     if args.json:
         print(f"results written to {save_results(report, args.json)}")
     return 0 if report.ok else 1
+
+
+def _measure(args: argparse.Namespace, progress: ProgressCallback) -> BenchReport:
+    """The run the options ask for: on the database given (--db) or on generated data."""
+    from harness.bench.runner import run_bench, run_bench_db
+
+    if args.db is not None:
+        return run_bench_db(args.db, quick=args.quick, durability=args.durability, workloads=args.workload,
+                            rounds=args.rounds, progress=progress, previous=args.compare)
+    return run_bench(
+        flatten(args.scale, default=("100k",)), quick=args.quick, schema=args.schema,
+        baseline_schema=args.baseline_schema, durability=args.durability, workloads=args.workload,
+        rounds=args.rounds, progress=progress, previous=args.compare,
+    )

@@ -4,6 +4,7 @@ the notes, the machine and the verdict line (what `ggen-db bench` prints)."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from harness.results import PASS, BenchReport, WorkloadResult
 
@@ -22,7 +23,12 @@ def render_text(report: BenchReport) -> str:
             table.add_column(header, justify="right")
     for r in report.results:
         table.add_row(*_row(r, compared))
+    for s in report.skipped:
+        table.add_row(s.workload, s.scale, *[""] * 6, "SKIP", *[""] * (3 if compared else 0))
     console = Console(width=160, record=True, file=io.StringIO(), color_system=None)
+    database = report.fingerprint.get("database")
+    if database:
+        console.print(_database_line(database), markup=False)
     console.print(table)
     if report.derived:
         console.print("\nratio targets:")
@@ -31,6 +37,8 @@ def render_text(report: BenchReport) -> str:
     for r in report.results:
         if r.verdict != PASS:
             console.print(f"{r.verdict} {r.workload}@{r.scale}: {'; '.join(r.reasons)}")
+    for s in report.skipped:
+        console.print(f"SKIP {s.workload}@{s.scale}: {s.reason}", markup=False)
     for note in report.notes:
         console.print(f"note: {note}")
     differs = report.fingerprint.get("hash")
@@ -38,6 +46,13 @@ def render_text(report: BenchReport) -> str:
                   f"cpus, SQLite {report.fingerprint.get('sqlite_version')}, {report.fingerprint.get('filesystem')}")
     console.print("OK: every budget met" if report.ok else "FAILED: a budget, a ratio target or a comparison failed")
     return console.export_text().rstrip("\n")
+
+
+def _database_line(database: dict[str, Any]) -> str:
+    """bench --db: the database measured, its size, page size, schema version and rows per table."""
+    counts = ", ".join(f"{name} {n:,}" for name, n in database["row_counts"].items())
+    return (f"database {database['path']}: {database['size_bytes']:,} bytes, page size {database['page_size']}, "
+            f"schema version {database['user_version']}\nrows: {counts}")
 
 
 def _row(r: WorkloadResult, compared: bool) -> list[str]:

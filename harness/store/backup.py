@@ -74,21 +74,23 @@ def backup(
     force: bool = False,
     pages_per_step: int = PAGES_PER_STEP,
     progress: Progress | None = None,
+    argument: str = "DB",
 ) -> BackupResult:
     """Copy the database at db_path to dest, verify the copy, then publish it (0600).
 
     Refuses an existing dest unless force; with force, refuses a dest that is
     in use (it has -wal/-shm/-journal files): replacing a live database under
-    its writers would lose their writes.
+    its writers would lose their writes. argument: how errors about the source
+    name it (`bench --db` copies with this too).
     """
     started = time.perf_counter()
     source, target = Path(db_path), Path(dest)
-    existing_file(source)
+    existing_file(source, argument=argument)
     replaced = _check_dest(source, target, force=force)
     tmp = _private_temp_file(target)
     try:
-        with _open_snapshot(source) as snapshot:
-            counts = _source_row_counts(snapshot, source)
+        with _open_snapshot(source, argument) as snapshot:
+            counts = _source_row_counts(snapshot, source, argument)
             pages, page_size = _copy(snapshot, tmp, target, pages_per_step, progress)
         integrity = _verify(tmp, counts, os.fspath(source), os.fspath(target))
         _publish(tmp, target, replace=replaced)
@@ -163,7 +165,7 @@ def _private_temp_file(target: Path) -> Path:
 
 # ------------------------------------------------------------------ copying
 @contextmanager
-def _open_snapshot(source: Path) -> Iterator[sqlite3.Connection]:
+def _open_snapshot(source: Path, argument: str) -> Iterator[sqlite3.Connection]:
     """A read-only connection holding one read transaction: a fixed snapshot of the source."""
     # mode=rw, not ro: nothing is written, but only a read-write connection removes the
     # -wal/-shm files when it is the last to close (mode=rw never creates a missing file).
@@ -174,7 +176,7 @@ def _open_snapshot(source: Path) -> Iterator[sqlite3.Connection]:
             conn.execute("BEGIN")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # starts the read transaction
         except sqlite3.DatabaseError as e:
-            raise InputError(f"DB {source}: not a readable SQLite database ({e})") from e
+            raise InputError(f"{argument} {source}: not a readable SQLite database ({e})") from e
         yield conn
     finally:
         conn.close()  # ends the read transaction
@@ -193,11 +195,11 @@ def _row_counts(conn: sqlite3.Connection) -> dict[str, int]:
     }
 
 
-def _source_row_counts(snapshot: sqlite3.Connection, source: Path) -> dict[str, int]:
+def _source_row_counts(snapshot: sqlite3.Connection, source: Path, argument: str) -> dict[str, int]:
     try:
         return _row_counts(snapshot)
     except sqlite3.DatabaseError as e:  # a damaged table: there is nothing sound to copy
-        raise InputError(f"DB {source}: cannot be read ({e}); no backup written") from e
+        raise InputError(f"{argument} {source}: cannot be read ({e}); no backup written") from e
 
 
 def _copy(
