@@ -7,6 +7,7 @@ from pathlib import Path
 
 import _bench_data as data
 import pytest
+from _operate_db import undocumented
 
 from harness.cli import build_parser, main
 
@@ -60,12 +61,13 @@ def test_compare_and_baseline_together_exit_2(capsys: pytest.CaptureFixture[str]
     assert err.strip() == "Error: --compare and --baseline-schema are incompatible: compare with one baseline at a time"
 
 
-def test_help_ends_with_an_example(capsys: pytest.CaptureFixture[str]) -> None:
+def test_help_ends_with_an_example_and_the_readme_documents_it(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["bench", "--help"])
-    out = capsys.readouterr().out.rstrip()
-    assert out.splitlines()[-3] == "example:"
-    assert out.splitlines()[-1].strip().startswith("ggen-db bench ")
+    lines = capsys.readouterr().out.rstrip().splitlines()
+    examples = lines[lines.index("example:") + 1:]
+    assert examples and all(line.strip().startswith("ggen-db bench ") for line in examples)
+    assert undocumented("bench") == []
 
 
 def test_a_run_prints_the_table_writes_json_and_exits_by_its_verdict(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
