@@ -33,7 +33,7 @@ SESSIONS = [
      "status": "completed", "end_time": f"2026-01-29T0{k}:30:00Z", "agent_count": 2}
     for k in range(3)
 ]
-READS = ("by_agent", "range_24h", "export_receipts_in_window", "session_by_id", "memory_by_agent",
+READS = ("by_agent", "range_24h", "export_receipts_in_window", "legacy_audit_time_range", "session_by_id", "memory_by_agent",
          "collisions_between_agents", "receipt_agents_matching", "receipts_by_status_over_time")
 
 
@@ -112,6 +112,9 @@ def test_windows_end_just_after_the_newest_timestamp(run: dict[str, Any], ingest
     assert (day["since"], day["until"]) == (str(end - timedelta(days=1)), str(end))
     # One hour ending at the same moment, in the contract's form (milliseconds kept).
     assert (hour["since"], hour["until"]) == (f"{end - timedelta(hours=1)}.000", f"{end}.000")
+    # A writer's text column (timestamps with offsets) is ordered through its normalized column.
+    legacy = _params(run["json"], "legacy_audit_time_range")
+    assert legacy["until"] == str(end) and "audit_log.timestamp_utc" in " ".join(run["out"].split())
 
 
 def test_a_workload_without_data_is_skipped_with_the_reason(run: dict[str, Any]) -> None:
@@ -200,3 +203,16 @@ def test_moments_are_read_in_every_stored_form() -> None:
     assert parse_moment("2026-01-29 05") == datetime(2026, 1, 29, 5)
     assert parse_moment("2026-01-29") == datetime(2026, 1, 29)
     assert parse_moment("soon") is None and parse_moment(None) is None
+
+
+def test_schema_drift_is_one_note(ingested: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edited = tmp_path / "edited.db"
+    with sqlite3.connect(ingested) as source, sqlite3.connect(edited) as target:
+        source.backup(target)
+        target.execute("CREATE INDEX mine_extra ON receipts (operation)")
+    status, out, _ = _bench(capsys, "--db", str(edited), "--rounds", "2", "--workload", "lookup")
+    assert status in (0, 1)
+    text = " ".join(out.split())  # the table's console wraps long notes
+    assert text.count("from the shipped schema.sql (ggen-db check") == 1
+    assert ("note: schema version 3: 1 object differs from the shipped schema.sql (ggen-db check --db shows them; "
+            "ggen-db migrate upgrades an older database): index mine_extra: added (not in the shipped schema.sql)") in text

@@ -217,6 +217,7 @@ def run_bench_db(
     with _scratch(work_dir) as scratch:
         notify(BenchProgress("load", user_data.DB_SCALE, "copying the database (verified backup)", 0, 1))
         user = user_data.copy_user_database(db_path, scratch / "user-copy.db")
+        notify(BenchProgress("load", user_data.DB_SCALE, "copying the database (verified backup)", 1, 1))
         with closing(sqlite3.connect(f"{user.copy.resolve().as_uri()}?mode=ro", uri=True)) as conn:
             bound = user_data.bind_to_database(chosen, conn)
         plan = _Plan(bound.reads, quick, rounds, durability, seed, time_limit_s, notify)
@@ -224,7 +225,7 @@ def run_bench_db(
             machine = {**fingerprint(scratch, dbs.candidate), "database": user.describe()}
             measured = plan.measure_scale(user_data.DB_SCALE, dbs, notes)
     notes.extend(bound.notes())
-    notes.extend(f"schema drift: {problem}" for problem in user.drift)
+    notes.extend(user.drift_notes())
     report = BenchReport(
         results=tuple(replace(r, receipts=user.receipts) for r in measured),
         fingerprint=machine,

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.bench.datagen import DATA_END
-from harness.bench.workloads import READ, Workload
+from harness.bench.workloads import ORIGINAL_COLUMNS, READ, Workload
 from harness.checks.drift import drift_problems
 from harness.engine.db import existing_file
 from harness.engine.introspection import quote_identifier
@@ -63,6 +63,8 @@ _TABLE = re.compile(r"\b(?:FROM|JOIN)\s+(\w+)(?:\s+(?:AS\s+)?(?!WHERE\b|ORDER\b|
                     re.IGNORECASE)
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}(:\d{2}(:\d{2})?)?")
 _UPPER_BOUNDS = ("<", "<=")
+#: The writers' text timestamp columns and the normalized column of each (ORIGINAL_COLUMNS reversed).
+NORMALIZED_COLUMNS = {original: utc for utc, original in ORIGINAL_COLUMNS.items()}
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,16 @@ class UserDatabase:
     @property
     def receipts(self) -> int:
         return int(self.row_counts.get("receipts", 0))
+
+    def drift_notes(self, shown: int = 3) -> list[str]:
+        """One note on how the schema differs from the shipped one (the JSON lists every difference)."""
+        if not self.drift:
+            return []
+        more = f"; {len(self.drift) - shown} more in the JSON" if len(self.drift) > shown else ""
+        objects = f"{len(self.drift)} object{'s differ' if len(self.drift) != 1 else ' differs'}"
+        return [f"schema version {self.user_version}: {objects} from the shipped schema.sql "
+                f"(ggen-db check --db shows them; ggen-db migrate upgrades an older database): "
+                f"{'; '.join(self.drift[:shown])}{more}"]
 
     def describe(self) -> dict[str, Any]:
         """The database's part of the run's fingerprint (JSON-ready)."""
@@ -179,9 +191,13 @@ class _Finder:
             self._cache[key] = row[0] if row else None
         return self._cache[key]
 
+    def columns(self, table: str) -> set[str]:
+        """The table's columns, generated ones included (empty: no such table)."""
+        return {row[1] for row in self.conn.execute("SELECT * FROM pragma_table_xinfo(?)", (table,))}
+
     def check_column(self, b: Binding) -> None:
         """Unsupplied unless b's table and column exist and the column holds a value."""
-        columns = {row[1] for row in self.conn.execute("SELECT * FROM pragma_table_xinfo(?)", (b.table,))}
+        columns = self.columns(b.table)
         if not columns:
             raise Unsupplied(f"no {b.table} table in this database")
         if b.column not in columns:
@@ -203,12 +219,16 @@ class _Finder:
         return self._ask(("frequent", b.table, b.column), sql)
 
     def newest(self, b: Binding) -> datetime:
-        sql = f"SELECT max({quote_identifier(b.column)}) FROM {quote_identifier(b.table)}"  # noqa: S608
-        text = self._ask(("newest", b.table, b.column), sql)
-        self.newest_seen[f"{b.table}.{b.column}"] = text
+        """The newest moment in b's column; a writer's text column (in any form and offset) is read
+        through its normalized _utc column, whose order is the moments' order."""
+        normalized = NORMALIZED_COLUMNS.get(b.column)
+        column = normalized if normalized in self.columns(b.table) else b.column
+        sql = f"SELECT max({quote_identifier(column)}) FROM {quote_identifier(b.table)}"  # noqa: S608
+        text = self._ask(("newest", b.table, column), sql)
+        self.newest_seen[f"{b.table}.{column}"] = text
         moment = parse_moment(text)
         if moment is None:
-            raise Unsupplied(f"the newest {b.table}.{b.column} ({text!r}) is not a timestamp")
+            raise Unsupplied(f"the newest {b.table}.{column} ({text!r}) is not a timestamp")
         return moment
 
 

@@ -28,7 +28,7 @@ def render_text(report: BenchReport) -> str:
     console = Console(width=160, record=True, file=io.StringIO(), color_system=None)
     database = report.fingerprint.get("database")
     if database:
-        console.print(_database_line(database), markup=False)
+        console.print(_database_line(database), markup=False, soft_wrap=True)
     console.print(table)
     if report.derived:
         console.print("\nratio targets:")
