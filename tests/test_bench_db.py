@@ -12,6 +12,8 @@ import hashlib
 import io
 import json
 import sqlite3
+import subprocess
+import sys
 from contextlib import redirect_stderr, redirect_stdout
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -216,3 +218,25 @@ def test_schema_drift_is_one_note(ingested: Path, tmp_path: Path, capsys: pytest
     assert text.count("from the shipped schema.sql (ggen-db check") == 1
     assert ("note: schema version 3: 1 object differs from the shipped schema.sql (ggen-db check --db shows them; "
             "ggen-db migrate upgrades an older database): index mine_extra: added (not in the shipped schema.sql)") in text
+
+
+def test_a_log_left_by_a_crashed_writer_is_read_not_checkpointed_into_the_file(
+        ingested: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    crashed = tmp_path / "crashed.db"
+    with sqlite3.connect(ingested) as source, sqlite3.connect(crashed) as target:
+        source.backup(target)
+    writer = ("import os, sqlite3, sys\n"
+              "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+              "c.execute('PRAGMA wal_autocheckpoint = 0')\n"
+              "c.execute(\"INSERT INTO audit_log (timestamp, agent_id, operation, status) "
+              "VALUES ('2026-01-30T00:00:00Z', 'late-agent', 'emit', 'completed')\")\n"
+              "os._exit(0)\n")  # no close: the committed row stays in the -wal
+    subprocess.run([sys.executable, "-c", writer, str(crashed)], check=True)
+    before = _state(crashed)
+    assert before[2] == ["crashed.db", "crashed.db-shm", "crashed.db-wal"]
+    target = tmp_path / "bench.json"
+    status, _, _ = _bench(capsys, "--db", str(crashed), "--rounds", "2", "--workload", "lookup", "--json", str(target))
+    assert status in (0, 1)
+    assert _state(crashed)[:2] == before[:2]
+    database = json.loads(target.read_text(encoding="utf-8"))["machine_info"]["fingerprint"]["database"]
+    assert database["row_counts"]["audit_log"] == 2 * EXECUTIONS + 1  # the logged row was read

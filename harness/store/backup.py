@@ -166,10 +166,14 @@ def _private_temp_file(target: Path) -> Path:
 # ------------------------------------------------------------------ copying
 @contextmanager
 def _open_snapshot(source: Path, argument: str) -> Iterator[sqlite3.Connection]:
-    """A read-only connection holding one read transaction: a fixed snapshot of the source."""
-    # mode=rw, not ro: nothing is written, but only a read-write connection removes the
-    # -wal/-shm files when it is the last to close (mode=rw never creates a missing file).
-    uri = source.resolve().as_uri() + "?mode=rw"
+    """A connection holding one read transaction: a fixed snapshot of the source, which it never writes."""
+    # Without -wal/-shm beside the source, mode=rw, not ro: nothing is written, but only a read-write
+    # connection removes the -wal/-shm files it creates when it is the last to close (mode=rw never
+    # creates a missing file). With them (writers at work, or one that crashed with a log not yet
+    # checkpointed), mode=ro: a read-only connection reads the log as it is and never checkpoints
+    # it into the source, so the source's bytes do not change.
+    mode = "ro" if any(Path(f"{source}{suffix}").exists() for suffix in ("-wal", "-shm")) else "rw"
+    uri = source.resolve().as_uri() + f"?mode={mode}"
     conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         try:
