@@ -114,8 +114,37 @@ def test_views_must_be_500x_faster_than_the_original_from_100k() -> None:
     names = {c.name: c for c in derived_checks([fast, small], against_original=True)}
     assert names["view_recent_executions_vs_original@100k"].verdict == PASS
     assert "view_recent_executions_vs_original@10k" not in names
-    (check,) = derived_checks([slow], against_original=True)
+    (check,) = [c for c in derived_checks([slow], against_original=True) if c.name.endswith("_vs_original@100k")]
     assert check.verdict == FAIL and check.value == pytest.approx(200, rel=0.01)
+
+
+def test_headroom_short_of_its_target_warns_and_a_missed_budget_stays_the_fail() -> None:
+    """Targets: reads 5x, the full-scan class 3x, writes 1.5x; the bare-sqlite3 references have none."""
+    (scan,) = select(load_workloads(), ["full_scan_10k"])
+    results = [
+        judge(LOOKUP, "1m", "normal", Measurement(steady(0.02))),  # p99 0.0208 ms: 48x
+        judge(LOOKUP, "100k", "normal", Measurement(steady(0.3))),  # p99 0.312 ms: 3.2x, budget met
+        judge(LOOKUP, "10k", "normal", Measurement(steady(2.0))),  # budget missed
+        judge(scan, "1m", "normal", Measurement(steady(30.0, n=60))),  # p95 31.2 ms: 3.2x
+        judge(BATCH, "1m", "normal", Measurement(steady(250.0, n=60))),  # p95 260 ms: 1.15x
+        judge(BARE, "1m", "normal", Measurement(steady(250.0, n=60))),
+    ]
+    checks = {c.name: c for c in derived_checks(results, against_original=False) if c.name.startswith("headroom_")}
+    assert {name: (c.verdict, c.limit) for name, c in checks.items()} == {
+        "headroom_lookup@1m": (PASS, 5.0), "headroom_lookup@100k": (WARN, 5.0), "headroom_lookup@10k": (WARN, 5.0),
+        "headroom_full_scan_10k@1m": (PASS, 3.0), "headroom_batch_1000@1m": (WARN, 1.5),
+    }
+    assert checks["headroom_lookup@100k"].value == pytest.approx(3.205, abs=0.001)
+    assert results[1].verdict == PASS and results[2].verdict == FAIL  # the headroom WARN leaves the row as it was
+
+
+def test_every_export_page_is_the_size_export_reads_and_its_budget_is_the_full_scan_rate() -> None:
+    from harness.operate.export import PAGE_ROWS
+
+    for workload in select(load_workloads(), ["export_receipts_in_window", "export_audit_in_window"]):
+        assert workload.params["page"] == workload.max_rows == PAGE_ROWS
+        full_scan_rate = select(load_workloads(), ["full_scan_10k"])[0].budget_ms / 10_000
+        assert workload.budget_ms == pytest.approx(PAGE_ROWS * full_scan_rate) and workload.headroom_target == 3.0
 
 
 # -------------------------------------------------------------- bad input
@@ -174,7 +203,8 @@ def test_a_run_records_the_machine_and_what_it_wrote(small_run: BenchReport) -> 
     # 20 measured rounds after a warm-up of at least 20 that lasts until the WAL file stops growing
     wrote = [re.match(r"1k: insert_single wrote (\d+) receipts \(committed, counted\)", n) for n in small_run.notes]
     assert [int(m.group(1)) >= 40 for m in wrote if m] == [True]
-    assert [c.name for c in small_run.derived] == ["store_overhead_insert_single@1k"]
+    assert [c.name for c in small_run.derived] == ["store_overhead_insert_single@1k", "headroom_lookup@1k",
+                                                   "headroom_view_recent_executions@1k", "headroom_insert_single@1k"]
 
 
 def test_results_round_trip_through_pytest_benchmark_json(small_run: BenchReport, tmp_path: Path) -> None:

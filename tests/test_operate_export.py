@@ -12,7 +12,9 @@ import pytest
 from harness.bench.datagen import DataSpec, build_database
 from harness.changes.install import init_database
 from harness.ingest.runner import ingest
+from harness.operate import export as export_module
 from harness.operate.export import export, ingest_columns
+from harness.store.store import ReceiptBundle, Store
 
 COMPARED = ("receipts", "pipeline_metrics", "slo_violations", "audit_log", "agent_execution_stats",
             "stage_execution_stats")
@@ -80,9 +82,12 @@ def test_progress_reports_against_the_windows_count(generated: Path) -> None:
     assert calls[-1] == (2000, 2000) and calls[0] == (1000, 2000)
 
 
-def test_export_streams_with_flat_memory(generated: Path) -> None:
-    """Memory does not grow with the rows: peak allocation for all receipts within that of a tenth of them."""
+def test_export_streams_with_flat_memory(generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory does not grow with the rows: peak allocation for all receipts within that of a tenth of them
+    (pages of 20 rows here, so both windows span several pages)."""
     import tracemalloc
+
+    monkeypatch.setattr(export_module, "PAGE_ROWS", 20)
 
     def peak(since: str) -> int:
         tracemalloc.start()
@@ -93,6 +98,50 @@ def test_export_streams_with_flat_memory(generated: Path) -> None:
 
     small, big = peak("2026-01-27T00:00:00Z"), peak("2000-01-01")
     assert big < small * 2 + 200_000
+
+
+def exported(db: Path, what: str, monkeypatch: pytest.MonkeyPatch, page: int) -> str:
+    monkeypatch.setattr(export_module, "PAGE_ROWS", page)
+    out = io.StringIO()
+    export(db, what, out, since="2000-01-01")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("what", ["receipts", "audit"])
+def test_pages_of_any_size_give_the_same_lines(generated: Path, monkeypatch: pytest.MonkeyPatch, what: str) -> None:
+    whole = exported(generated, what, monkeypatch, 10**6)
+    assert whole.count("\n") >= 400
+    for page in (1, 7, 400, 2000):
+        assert exported(generated, what, monkeypatch, page) == whole, page
+
+
+def test_rows_of_one_timestamp_split_across_pages_are_each_written_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keyset pages continue after (timestamp_utc, id): ties on the time are ordered by id, none lost or repeated."""
+    db = tmp_path / "ties.db"
+    init_database(db)
+    with Store.open(db) as store:
+        for i in range(7):
+            store.record_receipt(ReceiptBundle(receipt={
+                "execution_id": f"tie-{i}", "agent_id": "agent-1", "operation": "generation",
+                "status": "passed", "timestamp": "2026-01-29T12:00:00Z", "duration_ms": 5}))
+    lines = [json.loads(line) for line in exported(db, "receipts", monkeypatch, 3).splitlines()]
+    assert [line["execution_id"] for line in lines] == [f"tie-{i}" for i in range(7)]
+
+
+def test_each_page_is_one_statement(generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A window of n rows takes n // page + 1 page reads (the last one short), whatever the window."""
+    statements: list[str] = []
+    opened = export_module.open_read_only
+
+    def traced(path: object) -> sqlite3.Connection:
+        conn = opened(path)  # type: ignore[arg-type]
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(export_module, "open_read_only", traced)
+    exported(generated, "audit", monkeypatch, 300)
+    assert sum("FROM audit_log WHERE (timestamp_utc, id) >" in s for s in statements) == 2000 // 300 + 1
 
 
 class _Sink(io.StringIO):

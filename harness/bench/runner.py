@@ -611,7 +611,8 @@ def _against_baseline(result: WorkloadResult, workload: Workload, measured: Meas
 
 
 def derived_checks(results: Sequence[WorkloadResult], *, against_original: bool) -> list[DerivedCheck]:
-    """The ratio targets of one run: store overhead, lookup scaling, and (vs the original) batch cost and views."""
+    """The ratio targets of one run: store overhead, lookup scaling, read scaling, headroom, and (vs the original)
+    batch cost and views."""
     by_key = {(r.workload, r.scale): r for r in results}
     scales = sorted({r.scale for r in results}, key=SCALES.__getitem__)
     out: list[DerivedCheck] = []
@@ -629,6 +630,7 @@ def derived_checks(results: Sequence[WorkloadResult], *, against_original: bool)
         out.append(_ratio_check(f"lookup_scaling@{big.scale}", f"lookup p50 at {big.scale} / at {SCALING_REFERENCE}",
                                 big.p50_ms / small.p50_ms, LOOKUP_SCALING_MAX, "<=", (big, small)))
     out.extend(_read_scaling_checks(results))
+    out.extend(_headroom_checks(results))
     if against_original:
         out.extend(_original_checks(results))
     return out
@@ -654,6 +656,23 @@ def _read_scaling_checks(results: Sequence[WorkloadResult]) -> list[DerivedCheck
             check = replace(check, verdict=WARN, detail=check.detail + "; it counts or lists the rows of a "
                             "time window of a base table, which grow with the data by design (cost=window)")
         out.append(check)
+    return out
+
+
+def _headroom_checks(results: Sequence[WorkloadResult]) -> list[DerivedCheck]:
+    """Each product workload's headroom (budget / its percentile) against its target (Workload.headroom_target:
+    reads 5x, the full-scan class 3x, writes 1.5x). Short of it is a WARN: the budget is met (or its miss is
+    the workload's own FAIL) but with less margin than a team can gate on from one machine to the next."""
+    workloads = {w.name: w for w in load_workloads()}
+    out = []
+    for r in results:
+        workload = workloads.get(r.workload)
+        if workload is None or workload.reference:
+            continue
+        check = _ratio_check(f"headroom_{r.workload}@{r.scale}",
+                             f"{r.workload} headroom: budget / {r.percentile} at {r.scale}",
+                             r.headroom, workload.headroom_target, ">=", (r,))
+        out.append(replace(check, verdict=WARN) if check.verdict == FAIL else check)
     return out
 
 
