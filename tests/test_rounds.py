@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.bench.rounds import bind, wal_file_size, warm_up
+from harness.bench.rounds import bind, fetch_in_pages, wal_file_size, warm_up
 from harness.bench.workloads import load_workloads, select
 from harness.engine import db
 
@@ -40,3 +40,24 @@ def test_a_read_warm_up_runs_exactly_its_rounds(copy_1k: sqlite3.Connection) -> 
 def test_an_in_memory_warm_up_runs_exactly_its_rounds(memory_db: sqlite3.Connection) -> None:
     assert warm_up(bind(_workload("insert_single"), memory_db), 3) == 3
     assert wal_file_size(memory_db) is None
+
+
+class _Counting(sqlite3.Cursor):
+    """A cursor that records the size of every batch it hands out."""
+
+    batches: list[int] = []
+
+    def fetchmany(self, size: int | None = None) -> list[object]:
+        rows = super().fetchmany(self.arraysize if size is None else size)
+        self.batches.append(len(rows))
+        return rows
+
+
+@pytest.mark.parametrize(("n", "batches"), [(0, [0]), (999, [999]), (1000, [1000, 0]), (2500, [1000, 1000, 500])])
+def test_a_read_round_hands_its_rows_over_a_page_at_a_time(n: int, batches: list[int]) -> None:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (x)")
+    conn.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(n)])
+    _Counting.batches = []
+    assert fetch_in_pages(conn.cursor(_Counting).execute("SELECT x FROM t")) == n
+    assert _Counting.batches == batches
