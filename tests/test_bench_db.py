@@ -110,10 +110,10 @@ def test_windows_end_just_after_the_newest_timestamp(run: dict[str, Any], ingest
     end = parse_moment(newest)
     assert end is not None
     end += timedelta(seconds=1)
-    day, hour = _params(run["json"], "range_24h"), _params(run["json"], "export_receipts_in_window")
+    day, page = _params(run["json"], "range_24h"), _params(run["json"], "export_receipts_in_window")
     assert (day["since"], day["until"]) == (str(end - timedelta(days=1)), str(end))
-    # One hour ending at the same moment, in the contract's form (milliseconds kept).
-    assert (hour["since"], hour["until"]) == (f"{end - timedelta(hours=1)}.000", f"{end}.000")
+    # The first export page of the day ending at the same moment, in the contract's form (milliseconds kept).
+    assert (page["after_ts"], page["until"]) == (f"{end - timedelta(days=1)}.000", f"{end}.000")
     # A writer's text column (timestamps with offsets) is ordered through its normalized column.
     legacy = _params(run["json"], "legacy_audit_time_range")
     assert legacy["until"] == str(end) and "audit_log.timestamp_utc" in " ".join(run["out"].split())

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 from harness.bench.datagen import DataSpec, build_database
+from harness.bench.rounds import vm_steps
 from harness.changes.install import init_database
 from harness.ingest.runner import ingest
 from harness.operate import export as export_module
-from harness.operate.export import export, ingest_columns
+from harness.operate.export import KIND_TABLES, export, ingest_columns
+from harness.operate.reads import sql
 from harness.store.store import ReceiptBundle, Store
 
 COMPARED = ("receipts", "pipeline_metrics", "slo_violations", "audit_log", "agent_execution_stats",
@@ -141,7 +143,24 @@ def test_each_page_is_one_statement(generated: Path, monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(export_module, "open_read_only", traced)
     exported(generated, "audit", monkeypatch, 300)
-    assert sum("FROM audit_log WHERE (timestamp_utc, id) >" in s for s in statements) == 2000 // 300 + 1
+    assert sum("FROM audit_log WHERE timestamp_utc >= " in s for s in statements) == 2000 // 300 + 1
+
+
+@pytest.mark.parametrize("what", ["receipts", "audit"])
+def test_a_page_costs_the_same_wherever_it_falls_in_the_window(generated: Path, what: str) -> None:
+    """Keyset pages seek to their start: the last full page of the data runs as many VM steps as the second
+    (reading from the window's start and skipping would cost about 10 steps per row skipped)."""
+    conn = sqlite3.connect(generated)
+    statement = sql(f"export_{what}_in_window")
+    table = KIND_TABLES["receipt" if what == "receipts" else "audit"]
+    keys = conn.execute(f"SELECT timestamp_utc, id FROM {table} ORDER BY timestamp_utc, id").fetchall()  # noqa: S608
+    page = 50
+    costs = []
+    for after_ts, after_id in (keys[page - 1], keys[len(keys) - page - 1]):
+        params = {"after_ts": after_ts, "after_id": after_id, "until": "2100-01-01 00:00:00.000", "page": page}
+        costs.append(vm_steps(conn, statement, params))
+    conn.close()
+    assert costs[0][1] == costs[1][1] == page and costs[0][0] == costs[1][0], costs
 
 
 class _Sink(io.StringIO):
