@@ -273,7 +273,7 @@ def _kept_value(finder: _Finder, b: Binding, example: object) -> object:
 VALUE_RULES = {"=": _equal_value, "GLOB": _pattern_value}
 
 
-def derive_params(workload: Workload, finder: _Finder) -> dict[str, object]:
+def _derive_params(workload: Workload, finder: _Finder) -> dict[str, object]:
     """The workload's parameters with values found in the database; Unsupplied names what is missing."""
     found = bindings(workload.sql)
     params = dict(workload.params)
@@ -331,7 +331,7 @@ def bind_to_database(workloads: Sequence[Workload], conn: sqlite3.Connection) ->
     for workload in (w for w in workloads if w.kind == READ):
         try:
             conn.execute("EXPLAIN " + workload.sql, dict(workload.params)).fetchall()
-            params = derive_params(workload, finder)
+            params = _derive_params(workload, finder)
         except sqlite3.Error as e:
             skipped.append(SkippedWorkload(workload.name, DB_SCALE, f"its SQL fails on this database ({e})"))
             continue
