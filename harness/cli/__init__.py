@@ -1,9 +1,8 @@
 """The `ggen-db` command: a thin layer over the Python API.
 
-Each subcommand lives in its own module: SUMMARY, DESCRIPTION (mostly
-cli._command.description(__doc__): the module docstring after its summary line), EXAMPLE,
-`add_arguments(parser)` and `run(args)`, added by cli._command.register; `run`
-calls one API function and renders the result with harness.reports, returning
+Each subcommand lives in its own module: SUMMARY, EXAMPLE, its docstring (after the summary line: the
+--help description, unless it defines DESCRIPTION), `add_arguments(parser)` and `run(args)`, added by
+cli._command.register; `run` calls one API function and renders the result with harness.reports, returning
 the exit status. Long commands show progress through cli._progress. Errors of ggen-db's own type
 become one line and exit 2; everything else is a bug and keeps its traceback.
 """

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from harness.cli._command import add_database_argument, description
+from harness.cli._command import add_database_argument
 from harness.cli._formats import non_negative_float, positive_int
 from harness.operate.archive import BATCH_RECEIPTS, BATCH_ROWS, PAUSE_S, ArchiveResult, archive
 
@@ -24,7 +24,6 @@ example:
 """
 
 SUMMARY = "move receipts, audit rows and finished sessions older than a time into an archive database"
-DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

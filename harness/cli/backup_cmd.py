@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from harness.cli._command import add_database_argument, description
+from harness.cli._command import add_database_argument
 from harness.cli._progress import ProgressDisplay, add_progress_option, wanted
 from harness.reports.backup_text import render_text
 from harness.store.backup import backup
@@ -22,7 +22,6 @@ example:
 """
 
 SUMMARY = "copy a database online, verify the copy, then publish it (0600)"
-DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -13,7 +13,6 @@ import argparse
 from pathlib import Path
 
 from harness.changes.diff import diff_schemas
-from harness.cli._command import description
 from harness.cli._formats import write_report_files
 from harness.cli._judging import add_judging_options, judging
 from harness.reports import diff_report
@@ -25,7 +24,6 @@ example:
 """
 
 SUMMARY = "judge a schema change against the deployed schema (rule codes, classes, exit 1 when breaking)"
-DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from harness.atomic import Replacing
-from harness.cli._command import add_database_argument, description
+from harness.cli._command import add_database_argument
 from harness.cli._progress import ProgressDisplay, add_progress_option, wanted
 from harness.errors import InputError
 from harness.operate.export import EXPORTS, FORMATS, ExportResult, export
@@ -30,7 +30,6 @@ example:
 """
 
 SUMMARY = "write receipts (with their stage metrics and violations) or audit rows as JSON Lines or CSV"
-DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -13,7 +13,6 @@ import argparse
 from pathlib import Path
 
 from harness.bench.scales import SCALES
-from harness.cli._command import description
 from harness.cli._formats import write_report_files
 from harness.cli._judging import add_judging_options, judging
 from harness.gate import run_gate
@@ -26,7 +25,6 @@ example:
 """
 
 SUMMARY = "the CI gate of a schema change: check, diff, migration convergence, A/B bench"
-DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from harness.cli._command import add_database_argument, description
+from harness.cli._command import add_database_argument
 from harness.cli._formats import add_format_option, chosen_format
 from harness.errors import UsageError
 from harness.operate.reads import get_memory, get_receipt
@@ -26,7 +26,6 @@ example:
 """
 
 SUMMARY = "one receipt (with its stage metrics, violations and audit rows) or one agent's memory"
-DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from harness.cli._command import add_database_argument, description
+from harness.cli._command import add_database_argument
 from harness.cli._progress import ProgressDisplay, add_progress_option, wanted
 from harness.ingest.runner import ingest
 from harness.reports.ingest_text import render_text
@@ -29,7 +29,6 @@ example:
 """
 
 SUMMARY = "load a JSON Lines file of receipts, metrics, audit rows, memory, sessions, collisions"
-DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

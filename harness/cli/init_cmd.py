@@ -14,7 +14,6 @@ import sys
 
 from harness.changes.install import DEFAULT_DB_ENV, DEFAULT_DB_PATH, init_database
 from harness.changes.migrate import SchemaDriftError
-from harness.cli._command import description
 from harness.reports.changes_text import render_drift, render_init
 
 EXAMPLE = """\
@@ -24,7 +23,6 @@ example:
 """
 
 SUMMARY = "create or upgrade a database (never drops or rewrites data)"
-DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 from harness.bench.scales import scale_name
-from harness.cli._command import description
 from harness.cli._formats import output_file, write_report_files
 from harness.errors import InputError
 
@@ -31,7 +30,6 @@ example:
   echo "SELECT * FROM receipts WHERE agent_id = ? ORDER BY timestamp DESC LIMIT 50" | ggen-db lint-queries --db .ggen/ggen.db -
 """
 SUMMARY = "judge a file of SQL statements against the schema: plans, scans, raw timestamps, time"
-DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

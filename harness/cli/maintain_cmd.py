@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from harness.cli._command import add_database_argument, description
+from harness.cli._command import add_database_argument
 from harness.operate.maintain import MaintainResult, maintain
 
 EXIT_DAMAGED = 1
@@ -23,7 +23,6 @@ example:
 """
 
 SUMMARY = "integrity check, then optimize and checkpoint (ANALYZE, VACUUM when asked)"
-DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -12,7 +12,6 @@ import argparse
 import sys
 
 from harness.changes.migrate import SchemaDriftError, migrate
-from harness.cli._command import description
 from harness.reports.changes_text import render_drift, render_migrate
 
 EXAMPLE = """\
@@ -22,7 +21,6 @@ example:
 """
 
 SUMMARY = "upgrade a database to a newer schema version (verified backup first)"
-DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from harness.cli._command import add_database_argument, description
+from harness.cli._command import add_database_argument
 from harness.cli._formats import add_format_option, chosen_format, positive_int
 from harness.operate.reads import DEFAULT_LIMIT, SOURCES, Filters, query
 from harness.reports.rows import write_rows
@@ -24,7 +24,6 @@ example:
 """
 
 SUMMARY = "the newest rows of receipts, memory, audit, sessions, collisions or violations"
-DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from harness.cli._command import add_database_argument, description
+from harness.cli._command import add_database_argument
 from harness.errors import UsageError
 from harness.operate.reset import ResetResult, reset
 
@@ -22,7 +22,6 @@ example:
 """
 
 SUMMARY = "delete every row (after a verified backup), keeping the schema and its version"
-DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from harness.cli._command import add_database_argument, description
+from harness.cli._command import add_database_argument
 from harness.cli._formats import add_format_option, chosen_format
 from harness.operate.stats import PERIODS, stats
 from harness.reports.rows import write_document
@@ -25,7 +25,6 @@ example:
 """
 
 SUMMARY = "row counts, file and WAL sizes, pages, schema version, agents, stages, violations"
-DESCRIPTION = description(__doc__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
