@@ -24,6 +24,7 @@ from harness import __version__
 from harness.atomic import write_text
 from harness.bench.stats import percentile
 from harness.errors import InputError
+from harness.jsonfile import read_json
 from harness.results import BenchReport, Comparison, DerivedCheck, SkippedWorkload, WorkloadResult
 
 FORMAT = 1
@@ -50,12 +51,7 @@ def save_results(report: BenchReport, path: str | os.PathLike[str]) -> Path:
 
 def load_results(path: str | os.PathLike[str]) -> BenchReport:
     """Read a file written by save_results(); InputError when it is missing or not one."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as e:
-        raise InputError(f"{path}: no such file") from e
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise InputError(f"{path}: not a JSON file ({e})") from e
+    data = read_json(path, str(path))
     section = data.get("ggen_db") if isinstance(data, dict) else None
     if not isinstance(section, dict) or section.get("format") != FORMAT or "report" not in section:
         raise InputError(f"{path}: not a ggen-db bench result (format {FORMAT}); write one with ggen-db bench --json")

@@ -12,7 +12,6 @@ the waivers, and returns a DiffReport. Nothing is written anywhere.
 from __future__ import annotations
 
 import fnmatch
-import json
 import os
 import sqlite3
 import subprocess
@@ -32,6 +31,7 @@ from harness.engine.catalog import Catalog, catalog_of_script, read_catalog
 from harness.engine.compare import compare
 from harness.engine.introspection import quote_identifier
 from harness.errors import InputError
+from harness.jsonfile import read_json
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 EXAMPLES = 3
@@ -311,12 +311,7 @@ def load_severities(path: str | os.PathLike[str]) -> dict[str, str]:
 
 
 def _json_file(path: str | os.PathLike[str], option: str) -> dict[str, Any]:
-    try:
-        loaded = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as e:
-        raise InputError(f"{option} {path}: no such file") from e
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise InputError(f"{option} {path}: not readable JSON ({e})") from e
+    loaded = read_json(path, f"{option} {path}")
     if not isinstance(loaded, dict):
         raise InputError(f"{option} {path}: must be a JSON object")
     return loaded
