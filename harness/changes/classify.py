@@ -339,10 +339,8 @@ def _duplicates(table: str, columns: tuple[str, ...]) -> Probe:
 
 def _index(change: Change, old: Catalog, new: Catalog) -> list[Finding]:
     name = change.name
-    if change.action == REMOVED:
-        return [Finding("DS104", name, f"index {name} on {change.old.table} dropped")]
-    if change.action == RENAMED:
-        return [Finding("SF107", name, f"index {change.old} renamed to {change.new}")]
+    if change.action in (REMOVED, RENAMED):
+        return _dropped_or_renamed(change, "index", dropped="DS104")
     index = new.indexes[name]
     became_unique = index.unique and (change.action == ADDED or change.attribute == "unique")
     if became_unique:
@@ -352,6 +350,13 @@ def _index(change: Change, old: Catalog, new: Catalog) -> list[Finding]:
     if change.action == ADDED:
         return [Finding("SF103", name, f"index {name} added on {index.table} ({', '.join(index.columns)})")]
     return [Finding("SF103", name, f"index {name}: {change.attribute} {change.old} -> {change.new}")]
+
+
+def _dropped_or_renamed(change: Change, kind: str, *, dropped: str) -> list[Finding]:
+    """An index or trigger removed (code `dropped`) or renamed (SF107): said the same way for both."""
+    if change.action == RENAMED:
+        return [Finding("SF107", change.name, f"{kind} {change.old} renamed to {change.new}")]
+    return [Finding(dropped, change.name, f"{kind} {change.name} on {change.old.table} dropped")]
 
 
 # ------------------------------------------------------- views, triggers
@@ -380,10 +385,8 @@ def _view(change: Change, old: Catalog, new: Catalog) -> list[Finding]:
 
 def _trigger(change: Change, old: Catalog, new: Catalog) -> list[Finding]:
     name = change.name
-    if change.action == REMOVED:
-        return [Finding("DS105", name, f"trigger {name} on {change.old.table} dropped")]
-    if change.action == RENAMED:
-        return [Finding("SF107", name, f"trigger {change.old} renamed to {change.new}")]
+    if change.action in (REMOVED, RENAMED):
+        return _dropped_or_renamed(change, "trigger", dropped="DS105")
     raises = " raise (" in new.triggers[name].sql
     if change.action == ADDED:
         if raises:
