@@ -8,8 +8,8 @@ the reports render them, and nothing here knows about either side.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import Field, asdict, dataclass, field
+from typing import Any, ClassVar
 
 PASSED, FAILED, ERROR, SKIPPED = "passed", "failed", "error", "skipped"
 PASS, WARN, FAIL = "PASS", "WARN", "FAIL"
@@ -17,8 +17,17 @@ SIGNOFF_FORMAT_NAME = "ggen-db-signoff"
 SIGNOFF_FORMAT_VERSION = 1
 
 
+class Record:
+    """A record whose JSON form is its fields as they are (the subclasses are dataclasses)."""
+
+    __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 @dataclass(frozen=True)
-class Finding:
+class Finding(Record):
     """The result of one conformance check.
 
     code: stable identifier (e.g. "check_01_table_receipts_exists", "enum_receipts_status"),
@@ -41,9 +50,6 @@ class Finding:
     @property
     def ok(self) -> bool:
         return self.status in (PASSED, SKIPPED)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,7 @@ class CheckReport:
 
 
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(Record):
     """A workload measured against a baseline schema in the same run (interleaved rounds)."""
 
     baseline_p50_ms: float
@@ -93,12 +99,9 @@ class Comparison:
     regression: bool  # ratio above the threshold AND significant
     improvement: bool  # ratio below 1/threshold AND significant
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
-class WorkloadResult:
+class WorkloadResult(Record):
     """One workload measured at one data scale."""
 
     workload: str
@@ -126,9 +129,6 @@ class WorkloadResult:
     rows_per_round: float | None = None  # mean rows read (reads) or receipts written (writes) per round
     params: dict[str, Any] = field(default_factory=dict)  # a read's parameters (ids drawn per round: one example)
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class SkippedWorkload:
@@ -140,7 +140,7 @@ class SkippedWorkload:
 
 
 @dataclass(frozen=True)
-class DerivedCheck:
+class DerivedCheck(Record):
     """A target over several measurements of one run (a ratio), e.g. store overhead or scaling.
 
     value: the measured ratio; limit: the bound it must respect (`op` is "<=" or ">=").
@@ -154,9 +154,6 @@ class DerivedCheck:
     op: str
     verdict: str
     detail: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
