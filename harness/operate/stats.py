@@ -4,8 +4,9 @@ Counts of receipts and stage metrics are the rollups' totals (kept exact by trig
 small tables are counted; the audit log, the one large table without a rollup, is given as
 its id range (an upper bound: ids are never reused, archived rows leave gaps) unless
 `exact` counts it. Agents and stages come from the views over the rollups, the period's
-receipts per day and violations per metric from the time indexes. Nothing here reads a
-large table from end to end unless `exact` is asked for.
+receipts per day and violations per metric from the counts per hour (the time indexes for
+a partial first and last hour). Nothing here reads a large table from end to end unless
+`exact` is asked for.
 """
 
 from __future__ import annotations
