@@ -92,6 +92,9 @@ def test_the_original_file_is_not_touched(run: dict[str, Any]) -> None:
 
 def test_the_exit_status_follows_the_verdict(run: dict[str, Any]) -> None:
     assert run["status"] == (0 if "OK: every budget met" in run["out"] else 1)
+    # Each measured read's headroom is judged against its target, as on generated data.
+    derived = {d["name"] for d in run["json"]["ggen_db"]["report"]["derived"]}
+    assert derived == {f"headroom_{b['name'].removesuffix('[db]')}@db" for b in run["json"]["benchmarks"]}
 
 
 def test_ids_and_agents_come_from_the_database(run: dict[str, Any]) -> None:

@@ -228,14 +228,16 @@ def run_bench_db(
             measured = plan.measure_scale(user_data.DB_SCALE, dbs, notes)
     notes.extend(bound.notes())
     notes.extend(user.drift_notes())
+    results = tuple(replace(r, receipts=user.receipts) for r in measured)
     report = BenchReport(
-        results=tuple(replace(r, receipts=user.receipts) for r in measured),
+        results=results,
         fingerprint=machine,
         schema_sha256=user.schema_sha256,
         durability=durability,
         started_at=started.isoformat(timespec="seconds"),
         duration_s=round(time.perf_counter() - t0, 3),
         notes=tuple(notes),
+        derived=tuple(_headroom_checks(results)),  # the other ratio targets compare scales or schemas
         skipped=bound.skipped,
     )
     return compare_runs(report, earlier) if earlier is not None else report
