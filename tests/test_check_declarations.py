@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import pytest
 
 from harness.checks import registry
-from harness.checks.registry import CHECKLIST_SECTIONS, STORED_DATA, checklist, described
+from harness.checks.registry import CHECKLIST_SECTIONS, CheckGroup, checklist, described
 
 
 def _probe(ctx: object, table: str) -> Iterable[str]:
@@ -51,11 +51,16 @@ def test_a_check_without_its_description_is_refused_when_declared(fn: registry.C
 
 def test_a_group_check_registers_the_docstrings_text_under_the_group(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(registry, "REGISTRY", [])
-    STORED_DATA.check("data_probe_{table}", subjects=registry.over_tables)(_probe)
+    CheckGroup("Stored data").check("data_probe_{table}", subjects=registry.over_tables)(_probe)
     (spec,) = registry.REGISTRY
     assert (spec.code, spec.group, spec.number, spec.subjects) == (
         "data_probe_{table}", "Stored data", None, registry.over_tables)
     assert (spec.title, spec.fix) == ("Table '{table}' is probed", "Repair {table}.")
+
+
+def test_a_group_outside_extra_groups_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown check group 'Stored Data'"):
+        CheckGroup("Stored Data")
 
 
 def test_a_checklist_check_takes_code_and_group_from_its_number_and_fills_the_docstring(

@@ -7,13 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from harness.checks.context import CheckContext
-from harness.checks.registry import (
-    FOREIGN_KEY_BEHAVIOUR,
-    TABLE_RULES,
-    Broken,
-    over_foreign_keys,
-    over_rules,
-)
+from harness.checks.registry import Broken, CheckGroup, over_foreign_keys, over_rules
 from harness.checks.rollups import rollup_problems
 from harness.checks.scratch_rows import (
     insert,
@@ -28,6 +22,9 @@ from harness.checks.scratch_rows import (
 from harness.checks.structure import foreign_key_problems
 from harness.contract.model import ForeignKey, Rule, Table
 from harness.engine.introspection import quote_identifier
+
+FOREIGN_KEY_BEHAVIOUR = CheckGroup("Foreign key behaviour")
+TABLE_RULES = CheckGroup("Table rules")
 
 # Two forms of instants for the not_before rule: text order and time order disagree.
 LATER_TEXT_EARLIER_TIME = ("2026-01-29T12:00:00+02:00", "2026-01-29 11:00:00")  # 10:00Z vs 11:00Z

@@ -16,11 +16,13 @@ from collections.abc import Iterable
 
 from harness.checks.context import CheckContext
 from harness.checks.implied_sql import ImpliedExpression, table_expressions, undeclared_generated
-from harness.checks.registry import RULES_AS_STORED, over_tables
+from harness.checks.registry import CheckGroup, over_tables
 from harness.checks.scratch_rows import show
 from harness.checks.table_sql import compact, literals, same_expression
 from harness.contract.model import row_violations
 from harness.engine.sqltext import DeclaredExpression, declared_rules
+
+RULES_AS_STORED = CheckGroup("Rules as stored")
 
 
 def table_rules(ctx: CheckContext, table: str) -> tuple[DeclaredExpression, ...]:

@@ -19,9 +19,11 @@ from collections.abc import Iterable
 from functools import cache
 
 from harness.checks.context import CheckContext
-from harness.checks.registry import STORED_DATA
+from harness.checks.registry import CheckGroup
 from harness.engine import db as harness_db
 from harness.engine.sqltext import statement_words
+
+STORED_DATA = CheckGroup("Stored data")
 
 _WORDS_SHOWN = 6
 

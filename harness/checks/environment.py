@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from harness.checks.context import CheckContext
-from harness.checks.registry import ENVIRONMENT, Broken, Skip
+from harness.checks.registry import Broken, CheckGroup, Skip
 from harness.engine import db as harness_db
 from harness.engine.introspection import schema_snapshot
 from harness.errors import GgenDbError
+
+ENVIRONMENT = CheckGroup("Environment")
 
 _PRAGMA_NAME = re.compile(r"[a-z_]+")
 

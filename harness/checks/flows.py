@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from harness.checks.context import CheckContext
-from harness.checks.registry import FLOWS, Broken
+from harness.checks.registry import Broken, CheckGroup
 from harness.checks.scratch_rows import insert, sample_row
 from harness.checks.views import all_view_problems, read_back
+
+FLOWS = CheckGroup("Flows")
 
 FLOW_START = "2026-01-29T12:00:00+01:00"  # 11:00:00Z; the run lasts 5 s
 FLOW_AUDIT = (

@@ -10,7 +10,9 @@ from collections.abc import Iterable
 
 from harness.checks.context import CheckContext
 from harness.checks.plans import describe, full_scans, indexes_used, query_plan
-from harness.checks.registry import INDEX_USE, over_queries
+from harness.checks.registry import CheckGroup, over_queries
+
+INDEX_USE = CheckGroup("Index use")
 
 
 @INDEX_USE.check("index_serves_{query}", subjects=over_queries)

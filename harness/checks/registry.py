@@ -3,7 +3,7 @@
 A check is a function `fn(ctx, **params) -> Iterable[str]` returning the
 problems it found (each naming the table, column or index and the rule); no
 problem means the promise holds. It is registered with `@GROUP.check(...)`
-(GROUP one of the CheckGroups below) or `@checklist(number, ...)` under a code
+(GROUP = CheckGroup(name), name one of EXTRA_GROUPS) or `@checklist(number, ...)` under a code
 template and a `subjects` function that expands it over the contract:
 `enum_{table}_{column}` becomes one finding per enumeration the contract
 declares, so a legitimate schema change is one edit to the contract. Its
@@ -156,6 +156,10 @@ class CheckGroup:
 
     name: str
 
+    def __post_init__(self) -> None:
+        if self.name not in EXTRA_GROUPS:
+            raise ValueError(f"unknown check group {self.name!r}")
+
     def check(
         self, code: str, *, subjects: SubjectsFn | None = None, schema_only: bool = False
     ) -> Callable[[CheckFn], CheckFn]:
@@ -179,10 +183,6 @@ def checklist(number: int, name: str, about: str | None = None, **params: str) -
                         number=number, subjects=subjects)(fn)
 
     return add
-
-
-TABLES, ENUMERATIONS, IDS_AND_TEXT, NUMBERS, JSON, TIMESTAMPS, RULES_AS_STORED, TABLE_RULES, FOREIGN_KEY_BEHAVIOUR, \
-    INDEX_USE, VIEW_BEHAVIOUR, ROLLUPS, FLOWS, STORED_DATA, ENVIRONMENT = (CheckGroup(g) for g in EXTRA_GROUPS)
 
 
 def _order(spec: CheckSpec) -> tuple[int, int, int]:

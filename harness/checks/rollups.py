@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.checks.context import CheckContext
-from harness.checks.registry import ROLLUPS as ROLLUPS_GROUP
-from harness.checks.registry import Broken, over_derived_tables
+from harness.checks.registry import Broken, CheckGroup, over_derived_tables
 from harness.contract.model import Contract
 from harness.contract.rollup_sql import ROLLUPS as ROLLUP_SQL
 from harness.contract.rollup_sql import RollupSql
 from harness.engine.introspection import quote_identifier
+
+ROLLUPS_GROUP = CheckGroup("Rollups")
 
 
 @dataclass(frozen=True)

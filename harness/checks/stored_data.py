@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from harness.checks.context import CheckContext
-from harness.checks.registry import STORED_DATA, over_derived_tables
+from harness.checks.registry import CheckGroup, over_derived_tables
 from harness.checks.rollups import rollup_problems
 from harness.engine.introspection import quote_identifier
+
+STORED_DATA = CheckGroup("Stored data")
 
 MAX_LISTED = 5
 

@@ -9,17 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from harness.checks.context import CheckContext
-from harness.checks.registry import (
-    INDEX_USE,
-    TABLES,
-    VIEW_BEHAVIOUR,
-    Broken,
-    over_indexes,
-    over_tables,
-    over_views,
-)
+from harness.checks.registry import Broken, CheckGroup, over_indexes, over_tables, over_views
 from harness.contract.model import Column, ForeignKey, Index
 from harness.engine.introspection import IndexInfo, TableInfo
+
+INDEX_USE = CheckGroup("Index use")
+TABLES = CheckGroup("Tables")
+VIEW_BEHAVIOUR = CheckGroup("View behaviour")
 
 # SQLite's own tables, present in any database that uses AUTOINCREMENT or ANALYZE.
 INTERNAL_PREFIX = "sqlite_"

@@ -18,14 +18,12 @@ from collections.abc import Iterable
 from harness.checks.behaviour import action_problems, orphan_problems
 from harness.checks.context import CheckContext
 from harness.checks.implied_sql import ImpliedTrigger, implied_triggers
-from harness.checks.registry import (
-    FOREIGN_KEY_BEHAVIOUR,
-    RULES_AS_STORED,
-    Subject,
-    over_foreign_keys,
-)
+from harness.checks.registry import CheckGroup, Subject, over_foreign_keys
 from harness.checks.table_sql import compact
 from harness.contract.model import Contract
+
+FOREIGN_KEY_BEHAVIOUR = CheckGroup("Foreign key behaviour")
+RULES_AS_STORED = CheckGroup("Rules as stored")
 
 _IF_NOT_EXISTS = re.compile(r"\bIF\s+NOT\s+EXISTS\s+", re.IGNORECASE)
 

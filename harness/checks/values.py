@@ -12,16 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from harness.checks.context import CheckContext
-from harness.checks.registry import (
-    ENUMERATIONS,
-    IDS_AND_TEXT,
-    JSON,
-    NUMBERS,
-    TIMESTAMPS,
-    Broken,
-    over_columns,
-    over_normalized_columns,
-)
+from harness.checks.registry import Broken, CheckGroup, over_columns, over_normalized_columns
 from harness.checks.scratch_rows import (
     EARLIEST,
     LATEST,
@@ -44,6 +35,12 @@ from harness.contract.model import (
     utc_text,
 )
 from harness.engine.introspection import quote_identifier
+
+ENUMERATIONS = CheckGroup("Enumerations")
+IDS_AND_TEXT = CheckGroup("Ids and text")
+JSON = CheckGroup("JSON")
+NUMBERS = CheckGroup("Numbers")
+TIMESTAMPS = CheckGroup("Timestamps")
 
 # Timestamps beyond the contract's examples, judged by harness.contract.model.is_timestamp.
 EDGE_TIMESTAMPS = (

@@ -13,17 +13,14 @@ from sqlglot.errors import SqlglotError
 from harness.checks import known_rows
 from harness.checks.context import CheckContext
 from harness.checks.plans import describe, full_scans
-from harness.checks.registry import (
-    RULES_AS_STORED,
-    VIEW_BEHAVIOUR,
-    Broken,
-    over_bounded_views,
-    over_views,
-)
+from harness.checks.registry import Broken, CheckGroup, over_bounded_views, over_views
 from harness.checks.scratch_rows import insert_with_parents, sample_row
 from harness.checks.table_sql import compact
 from harness.contract.model import utc_text
 from harness.engine.introspection import quote_identifier
+
+RULES_AS_STORED = CheckGroup("Rules as stored")
+VIEW_BEHAVIOUR = CheckGroup("View behaviour")
 
 MAX_ROW_DIFFS = 3
 
