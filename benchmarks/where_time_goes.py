@@ -19,6 +19,13 @@ Sections:
   insert_cpu   CPU per receipt with its 5 stage metrics, in memory: schema.sql, without its insert
                triggers, without CHECKs, and the original design
   select_star  the 10k-receipt scan with the _utc columns VIRTUAL (schema.sql) and STORED
+  scan_levers  full_scan_10k's statement fetched whole (fetchall), a page of 1,000 at a time (the bench's
+               rounds, export's pages), row by row, and fetchall with mmap_size 256 MB or cache_size 64 MB:
+               interleaved rounds, CPU and wall p50 / p95 as ratios to fetchall
+  insert_parts CPU per receipt with its 5 stage metrics, in memory, with each insert trigger, each receipts /
+               pipeline_metrics index, the CHECKs or the foreign-key pragma left out, one at a time
+  stage_rollup the same CPU with pipeline_metrics_rollup_insert as shipped, without its foreign-key probe,
+               without its UPSERT, as INSERT OR IGNORE + UPDATE, and without the trigger
   window       receipts_last_24h_by_day as is and with a covering (timestamp_utc, status) index
 """
 
@@ -26,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import random
 import re
 import sqlite3
 import tempfile
@@ -36,7 +44,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from harness.bench import datagen
-from harness.bench.rounds import BareWriteRound, Templates
+from harness.bench.rounds import BareWriteRound, Templates, fetch_in_pages
 from harness.bench.runner import ORIGINAL_SCHEMA, copy_database
 from harness.bench.scales import scale_name
 from harness.bench.stats import summarize
@@ -190,6 +198,106 @@ def select_star(scale: str) -> None:
                   "ms CPU for 10,000 rows")
 
 
+def scan_levers(scale: str, rounds: int = 60) -> None:
+    sql = select(load_workloads(), ["full_scan_10k"])[0].sql
+    fetches: dict[str, Callable[[sqlite3.Cursor], object]] = {
+        "fetchall": lambda cur: cur.fetchall(), "pages of 1,000": fetch_in_pages, "row by row": lambda cur: sum(1 for _ in cur),
+        "fetchall, mmap_size 256 MB": lambda cur: cur.fetchall(), "fetchall, cache_size 64 MB": lambda cur: cur.fetchall(),
+    }
+    pragmas = {"fetchall, mmap_size 256 MB": "PRAGMA mmap_size = 268435456", "fetchall, cache_size 64 MB": "PRAGMA cache_size = -65536"}
+    with working_copy(scale) as first:
+        path = first.execute("PRAGMA database_list").fetchone()[2]
+        conns = {label: db.connect_read_only(path) for label in fetches}
+        for label, pragma in pragmas.items():
+            conns[label].execute(pragma)  # constant statements above
+        top = first.execute("SELECT max(id) FROM receipts").fetchone()[0]
+        wall: dict[str, list[float]] = {label: [] for label in fetches}
+        cpu: dict[str, list[float]] = {label: [] for label in fetches}
+        rng = random.Random(42)
+        for i in range(rounds):
+            after = {"after": rng.randint(0, top - 10_000)}
+            for label in list(fetches)[:: 1 if i % 2 else -1]:
+                c0, t0 = time.process_time(), time.perf_counter()
+                fetches[label](conns[label].execute(sql, after))
+                wall[label].append((time.perf_counter() - t0) * 1e3)
+                cpu[label].append((time.process_time() - c0) * 1e3)
+        for conn in conns.values():
+            conn.close()
+    base = summarize(cpu["fetchall"]).p50, summarize(wall["fetchall"]).p50, summarize(wall["fetchall"]).p95
+    for label in fetches:
+        c, w = summarize(cpu[label]), summarize(wall[label])
+        print(f"scan_levers {scale} {label:28}: CPU p50 {c.p50:.1f} ms ({c.p50 / base[0]:.2f}), wall p50 {w.p50:.1f} "
+              f"({w.p50 / base[1]:.2f}) p95 {w.p95:.1f} ({w.p95 / base[2]:.2f}) over {rounds} interleaved rounds")
+
+
+def insert_parts(scale: str) -> None:
+    probe = db.scratch_database()
+    parts = [(kind, name) for kind, name, sql in probe.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE type IN ('trigger', 'index') AND sql IS NOT NULL "
+        "AND tbl_name IN ('receipts', 'pipeline_metrics') ORDER BY type, name")
+        if kind == "index" or re.search(r"\bINSERT\s+ON\b", sql, re.I)]
+    variants: dict[str, Sequence[str]] = {"schema.sql": (), "without CHECKs": ("PRAGMA ignore_check_constraints = ON",),
+                                          "foreign_keys off": ("PRAGMA foreign_keys = OFF",)}
+    variants.update({f"without {kind} {name}": (f"DROP {kind.upper()} {name}",) for kind, name in parts})
+    _cpu_per_receipt("insert_parts", variants)
+
+
+_STAGE_TRIGGER_HEAD = "CREATE TRIGGER pipeline_metrics_rollup_insert AFTER INSERT ON pipeline_metrics BEGIN\n"
+_STAGE_UPDATE = """
+    INSERT OR IGNORE INTO stage_execution_stats (stage, executions, passed, failed, total_duration_ms,
+        min_duration_ms, rows_at_min_duration, max_duration_ms, rows_at_max_duration)
+    VALUES (NEW.stage, 0, 0, 0, 0, NULL, 0, NULL, 0);
+    UPDATE stage_execution_stats SET executions = executions + 1, passed = passed + (NEW.status = 'passed'),
+        failed = failed + (NEW.status = 'failed'), total_duration_ms = total_duration_ms + NEW.duration_ms,
+        rows_at_min_duration = CASE WHEN min_duration_ms IS NULL OR NEW.duration_ms < min_duration_ms THEN 1
+            WHEN NEW.duration_ms = min_duration_ms THEN rows_at_min_duration + 1 ELSE rows_at_min_duration END,
+        min_duration_ms = min(coalesce(min_duration_ms, NEW.duration_ms), NEW.duration_ms),
+        rows_at_max_duration = CASE WHEN max_duration_ms IS NULL OR NEW.duration_ms > max_duration_ms THEN 1
+            WHEN NEW.duration_ms = max_duration_ms THEN rows_at_max_duration + 1 ELSE rows_at_max_duration END,
+        max_duration_ms = max(coalesce(max_duration_ms, NEW.duration_ms), NEW.duration_ms)
+    WHERE stage = NEW.stage;
+"""
+
+
+def stage_rollup(scale: str) -> None:
+    shipped = db.scratch_database().execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'pipeline_metrics_rollup_insert'").fetchone()[0]
+    probe = re.search(r"    SELECT RAISE\(ABORT.*?;\n", shipped)
+    upsert = shipped[shipped.index("    INSERT INTO stage_execution_stats"):shipped.rindex("END")]
+    assert probe is not None
+    drop = "DROP TRIGGER pipeline_metrics_rollup_insert"
+    _cpu_per_receipt("stage_rollup", {
+        "as shipped": (),
+        "without its foreign-key probe": (drop, _STAGE_TRIGGER_HEAD + upsert + "END"),
+        "without its UPSERT": (drop, _STAGE_TRIGGER_HEAD + probe.group(0) + "END"),
+        "INSERT OR IGNORE + UPDATE": (drop, _STAGE_TRIGGER_HEAD + probe.group(0) + _STAGE_UPDATE + "END"),
+        "without the trigger": (drop,),
+    })
+
+
+def _cpu_per_receipt(section: str, variants: dict[str, Sequence[str]]) -> None:
+    """CPU per receipt (+5 stage metrics) of bare batches of 500 in memory per schema variant; interleaved, best of 9."""
+    rounds = {}
+    for label, statements in variants.items():
+        conn = db.scratch_database()
+        for statement in statements:
+            conn.execute(statement)  # names from sqlite_master, statements above
+        warm = bare_round(conn, 500, f"{section}-warm")
+        for _ in range(6):  # 3,000 receipts already there: the indexes have some depth
+            warm.run(warm.prepare())
+        rounds[label] = bare_round(conn, 500, section)
+    best = {label: float("inf") for label in rounds}
+    for _ in range(9):  # interleaved, minimum kept: the least disturbed run
+        for label, round_ in rounds.items():
+            prepared = round_.prepare()
+            c0 = time.process_time()
+            round_.run(prepared)
+            best[label] = min(best[label], (time.process_time() - c0) * 1e6 / 500)
+    first = next(iter(best.values()))
+    for label, us in sorted(best.items(), key=lambda item: item[1]):
+        print(f"{section} {label:56}: {us:.1f} us CPU per receipt ({us - first:+.1f})")
+
+
 def window(scale: str) -> None:
     query = load_contract().queries["receipts_last_24h_by_day"]
     with working_copy(scale) as conn:
@@ -216,7 +324,7 @@ def _without_triggers(script: str) -> str:
 
 
 SECTIONS = {"frames": frames, "checkpoint": checkpoint, "batch_variants": batch_variants, "insert_cpu": insert_cpu,
-            "select_star": select_star, "window": window}
+            "select_star": select_star, "scan_levers": scan_levers, "insert_parts": insert_parts, "stage_rollup": stage_rollup, "window": window}
 
 
 def main(argv: Sequence[str] | None = None) -> None:

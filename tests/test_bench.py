@@ -128,12 +128,15 @@ def test_headroom_short_of_its_target_warns_and_a_missed_budget_stays_the_fail()
         judge(scan, "1m", "normal", Measurement(steady(30.0, n=60))),  # p95 31.2 ms: 3.2x
         judge(BATCH, "1m", "normal", Measurement(steady(250.0, n=60))),  # p95 260 ms: 1.15x
         judge(BARE, "1m", "normal", Measurement(steady(250.0, n=60))),
+        judge(LOOKUP, "1k", "normal", Measurement(steady(0.02, n=50))),  # too few rounds (WARN row): 48x
     ]
     checks = {c.name: c for c in derived_checks(results, against_original=False) if c.name.startswith("headroom_")}
     assert {name: (c.verdict, c.limit) for name, c in checks.items()} == {
         "headroom_lookup@1m": (PASS, 5.0), "headroom_lookup@100k": (WARN, 5.0), "headroom_lookup@10k": (WARN, 5.0),
         "headroom_full_scan_10k@1m": (PASS, 3.0), "headroom_batch_1000@1m": (WARN, 1.5),
+        "headroom_lookup@1k": (PASS, 5.0),
     }
+    assert checks["headroom_lookup@1k"].detail == "inputs: lookup@1k; unreliable: lookup"
     assert checks["headroom_lookup@100k"].value == pytest.approx(3.205, abs=0.001)
     assert results[1].verdict == PASS and results[2].verdict == FAIL  # the headroom WARN leaves the row as it was
 
