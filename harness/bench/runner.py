@@ -116,6 +116,17 @@ def _check_options(scales: Sequence[str], durability: str, rounds: int | None) -
     return parse_scales(scales)
 
 
+#: What a run on the user's database (db_path) cannot be combined with: they choose or build the
+#: generated data it replaces (the options' names as the command spells them).
+EXCLUDED_BY_DB = {"scales": "--scale", "schema": "--schema", "baseline_schema": "--baseline-schema"}
+
+
+def _refuse_with_db(**given: object) -> None:
+    """UsageError when any option that --db excludes is given."""
+    if any(value is not None for value in given.values()):
+        raise UsageError(f"--db measures the database given: it excludes {', '.join(EXCLUDED_BY_DB.values())}")
+
+
 def _check_rounds(durability: str, rounds: int | None) -> None:
     if durability not in DURABILITIES:
         raise UsageError(f"--durability {durability}: must be one of {', '.join(DURABILITIES)}")
@@ -125,8 +136,9 @@ def _check_rounds(durability: str, rounds: int | None) -> None:
 
 # ------------------------------------------------------------- the run
 def run_bench(
-    scales: Sequence[str] = ("100k",),
+    scales: Sequence[str] | None = None,
     *,
+    db_path: str | os.PathLike[str] | None = None,
     quick: bool = False,
     schema: str | os.PathLike[str] | None = None,
     baseline_schema: str | os.PathLike[str] | None = None,
@@ -147,9 +159,23 @@ def run_bench(
     all). rounds: override every workload's round count. quick: the
     workloads' quick round counts (percentiles then WARN as too few rounds).
     previous: a results file of an earlier run (save_results) to compare
-    with instead of a baseline schema (compare_runs).
+    with instead of a baseline schema (compare_runs). scales default to 100k.
+
+    db_path: measure the read workloads on a verified copy of that database
+    instead of generated data (never the file itself), with parameters drawn
+    from its rows (harness.bench.user_data); the results' scale is "db". It
+    excludes scales, schema and baseline_schema, which choose or build the
+    generated data it replaces.
     """
-    ordered = _check_options(scales, durability, rounds)
+    if db_path is not None:
+        _refuse_with_db(scales=scales, schema=schema, baseline_schema=baseline_schema)
+        _check_rounds(durability, rounds)
+        earlier = _previous_results(previous) if previous is not None else None
+        plan = _Plan(select(load_workloads(), workloads), quick, rounds, durability, seed, time_limit_s,
+                     progress or (lambda event: None))
+        report = _run_on_database(db_path, plan, work_dir)
+        return compare_runs(report, earlier) if earlier is not None else report
+    ordered = _check_options(("100k",) if scales is None else scales, durability, rounds)
     schema_file = _existing(schema, "--schema") if schema is not None else db.schema_path()
     baseline_file = resolve_baseline(baseline_schema)
     if previous is not None and baseline_file is not None:
@@ -172,7 +198,7 @@ def run_bench(
                 results.extend(plan.measure_scale(scale, dbs, notes))
         scaling_scale = _scaling_extra(ordered, chosen)
         if scaling_scale:
-            lookup_only = _Plan(select(chosen, ["lookup"]), quick, rounds, durability, seed, time_limit_s, notify)
+            lookup_only = plan.only(select(chosen, ["lookup"]))
             with _Databases(scaling_scale, schema_file, None, lookup_only, scratch, cache_dir) as dbs:
                 results.extend(lookup_only.measure_scale(scaling_scale, dbs, notes))
             notes.append(f"lookup also measured at {scaling_scale} for the scaling check")
@@ -191,29 +217,14 @@ def run_bench(
     return compare_runs(report, earlier) if earlier is not None else report
 
 
-def run_bench_db(
-    db_path: str | os.PathLike[str],
-    *,
-    quick: bool = False,
-    durability: str = "normal",
-    workloads: Sequence[str] | None = None,
-    progress: ProgressCallback | None = None,
-    rounds: int | None = None,
-    seed: int = 42,
-    work_dir: str | os.PathLike[str] | None = None,
-    time_limit_s: float = TIME_LIMIT_S,
-    previous: str | os.PathLike[str] | None = None,
-) -> BenchReport:
-    """Measure the read workloads on a verified copy of the database at db_path (never the file itself),
-    with parameters drawn from its rows (harness.bench.user_data); the results' scale is "db".
+def _run_on_database(db_path: str | os.PathLike[str], plan: _Plan, work_dir: str | os.PathLike[str] | None,
+                     ) -> BenchReport:
+    """The plan's read workloads on a verified copy of the database at db_path, parameters from its rows.
 
     A workload whose parameters the data cannot supply is in the report's `skipped`, with the reason;
     write workloads are left out. The fingerprint's "database" entry describes the database.
     """
-    _check_rounds(durability, rounds)
-    earlier = _previous_results(previous) if previous is not None else None
-    chosen = select(load_workloads(), workloads)
-    notify = progress or (lambda event: None)
+    notify = plan.notify
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     notes: list[str] = []
     with _scratch(work_dir) as scratch:
@@ -221,26 +232,25 @@ def run_bench_db(
         user = user_data.copy_user_database(db_path, scratch / "user-copy.db")
         notify(BenchProgress("load", user_data.DB_SCALE, "copying the database (verified backup)", 1, 1))
         with closing(sqlite3.connect(f"{user.copy.resolve().as_uri()}?mode=ro", uri=True)) as conn:
-            bound = user_data.bind_to_database(chosen, conn)
-        plan = _Plan(bound.reads, quick, rounds, durability, seed, time_limit_s, notify)
+            bound = user_data.bind_to_database(plan.workloads, conn)
+        plan = plan.only(bound.reads)
         with _CopiedDatabase(user.copy, plan, scratch) as dbs:
             machine = {**fingerprint(scratch, dbs.candidate), "database": user.describe()}
             measured = plan.measure_scale(user_data.DB_SCALE, dbs, notes)
     notes.extend(bound.notes())
     notes.extend(user.drift_notes())
     results = tuple(replace(r, receipts=user.receipts) for r in measured)
-    report = BenchReport(
+    return BenchReport(
         results=results,
         fingerprint=machine,
         schema_sha256=user.schema_sha256,
-        durability=durability,
+        durability=plan.durability,
         started_at=started.isoformat(timespec="seconds"),
         duration_s=round(time.perf_counter() - t0, 3),
         notes=tuple(notes),
         derived=tuple(_headroom_checks(results)),  # the other ratio targets compare scales or schemas
         skipped=bound.skipped,
     )
-    return compare_runs(report, earlier) if earlier is not None else report
 
 
 def compare_runs(current: BenchReport, previous: BenchReport) -> BenchReport:
@@ -466,6 +476,11 @@ class _Plan:
         # Only the original design lacks the _utc columns: any other baseline runs the same SQL.
         self.original_baseline = original_baseline
 
+    def only(self, workloads: Sequence[Workload]) -> _Plan:
+        """The same plan for these workloads."""
+        return _Plan(workloads, self.quick, self.rounds, self.durability, self.seed, self.time_limit_s,
+                     self.notify, original_baseline=self.original_baseline)
+
     def measure_scale(self, scale: str, dbs: _Databases, notes: list[str]) -> list[WorkloadResult]:
         """Reads on the loaded copy first, then each write workload alone on a fresh copy."""
         applicable = [w for w in self.workloads if scale in w.scales]
@@ -577,7 +592,7 @@ def _against_budget(workload: Workload, scale: str, durability: str, measured: M
         workload=workload.name,
         description=workload.operation,
         scale=scale,
-        receipts=SCALES.get(scale, 0),  # bench --db: its receipt count, set by run_bench_db
+        receipts=SCALES.get(scale, 0),  # bench --db: its receipt count, set by _run_on_database
         percentile=workload.percentile,
         durability=durability,
         budget_ms=workload.budget_ms,

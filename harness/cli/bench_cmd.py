@@ -60,18 +60,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_progress_option(parser)
 
 
-#: What --db cannot be combined with: they choose or build the generated data it replaces.
-EXCLUDED_BY_DB = ("--scale", "--schema", "--baseline-schema")
-
-
 def run(args: argparse.Namespace) -> int:
     from harness.bench.results_json import save_results
     from harness.reports.bench_table import render_text
 
     if args.json is not None and not args.json.strip():
         raise UsageError("--json: give a file name")
-    if args.db is not None and (args.scale or args.schema is not None or args.baseline_schema is not None):
-        raise UsageError(f"--db measures the database given: it excludes {', '.join(EXCLUDED_BY_DB)}")
     with ProgressDisplay(bar=wanted(args.progress)) as display:
         report = _measure(args, lambda event: display(event.message, event.done, event.total))
     print(render_text(report))
@@ -82,13 +76,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _measure(args: argparse.Namespace, progress: ProgressCallback) -> BenchReport:
     """The run the options ask for: on the database given (--db) or on generated data."""
-    from harness.bench.runner import run_bench, run_bench_db
+    from harness.bench.runner import run_bench
 
-    if args.db is not None:
-        return run_bench_db(args.db, quick=args.quick, durability=args.durability, workloads=args.workload,
-                            rounds=args.rounds, progress=progress, previous=args.compare)
     return run_bench(
-        flatten(args.scale, default=("100k",)), quick=args.quick, schema=args.schema,
+        flatten(args.scale, default=()) if args.scale else None, db_path=args.db, quick=args.quick, schema=args.schema,
         baseline_schema=args.baseline_schema, durability=args.durability, workloads=args.workload,
         rounds=args.rounds, progress=progress, previous=args.compare,
     )
