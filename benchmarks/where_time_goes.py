@@ -26,6 +26,9 @@ Sections:
                pipeline_metrics index, the CHECKs or the foreign-key pragma left out, one at a time
   stage_rollup the same CPU with pipeline_metrics_rollup_insert as shipped, without its foreign-key probe,
                without its UPSERT, as INSERT OR IGNORE + UPDATE, and without the trigger
+  write_order  WAL pages, CPU and wall time per bare batch of 1000 (checkpointed away before each) over 30
+               batches: the bench's templates (one day's timestamps, the same day every pass) and the same
+               receipts each pass a day later than the last (the order a live writer's receipts arrive in)
   window       receipts_last_24h_by_day as is and with a covering (timestamp_utc, status) index
 """
 
@@ -41,6 +44,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
 from harness.bench import datagen
@@ -52,7 +56,7 @@ from harness.bench.workloads import load_workloads, select
 from harness.contract.model import load_contract
 from harness.engine import db
 from harness.store.checkpoint import Checkpointer
-from harness.store.store import Store
+from harness.store.store import ReceiptBundle, Store
 
 # The two indexes the rollups' stored extremes replaced, for the before/after comparisons.
 DURATION_INDEXES = ("CREATE INDEX idx_receipts_agent_duration ON receipts (agent_id, duration_ms)",
@@ -298,6 +302,46 @@ def _cpu_per_receipt(section: str, variants: dict[str, Sequence[str]]) -> None:
         print(f"{section} {label:56}: {us:.1f} us CPU per receipt ({us - first:+.1f})")
 
 
+class _Advancing(Templates):
+    """The bench's templates, each pass over them a day later than the last."""
+
+    def fresh(self, n: int) -> list[ReceiptBundle]:
+        days = self.counter // len(self.bundles) + 1
+        return [_later(bundle, days) for bundle in super().fresh(n)]
+
+
+def _later(bundle: ReceiptBundle, days: int) -> ReceiptBundle:
+    """The bundle with the date of every timestamp and created_at moved `days` on (time and form kept)."""
+
+    def moved(row: dict[str, object]) -> dict[str, object]:
+        out = dict(row)
+        for column in ("timestamp", "created_at"):
+            value = out.get(column)
+            if isinstance(value, str):
+                out[column] = (date.fromisoformat(value[:10]) + timedelta(days=days)).isoformat() + value[10:]
+        return out
+
+    return ReceiptBundle(receipt=moved(dict(bundle.receipt)), stage_metrics=tuple(moved(dict(m)) for m in bundle.stage_metrics))
+
+
+def write_order(scale: str, rounds: int = 30) -> None:
+    (workload,) = select(load_workloads(), ["batch_1000_bare"])
+    for label, templates in (("as the bench writes", Templates(42, "order")), ("a day later each pass", _Advancing(42, "order"))):
+        with working_copy(scale) as conn:
+            conn.execute("PRAGMA wal_autocheckpoint = 0")
+            round_ = BareWriteRound(workload, conn, templates)
+            seen = []
+            for i in range(rounds):
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                prepared = round_.prepare()
+                c0, t0 = time.process_time(), time.perf_counter()
+                round_.run(prepared)
+                wall, cpu = (time.perf_counter() - t0) * 1e3, (time.process_time() - c0) * 1e3
+                if i in (0, rounds // 2, rounds - 1):
+                    seen.append(f"batch {i + 1}: {wal_frames(conn)} pages, {cpu:.0f} ms CPU, {wall:.0f} ms")
+            print(f"write_order {scale} {label:22}: {'; '.join(seen)}")
+
+
 def window(scale: str) -> None:
     query = load_contract().queries["receipts_last_24h_by_day"]
     with working_copy(scale) as conn:
@@ -324,7 +368,8 @@ def _without_triggers(script: str) -> str:
 
 
 SECTIONS = {"frames": frames, "checkpoint": checkpoint, "batch_variants": batch_variants, "insert_cpu": insert_cpu,
-            "select_star": select_star, "scan_levers": scan_levers, "insert_parts": insert_parts, "stage_rollup": stage_rollup, "window": window}
+            "select_star": select_star, "scan_levers": scan_levers, "insert_parts": insert_parts, "stage_rollup": stage_rollup,
+            "write_order": write_order, "window": window}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
