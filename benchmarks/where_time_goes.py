@@ -26,6 +26,8 @@ Sections:
                pipeline_metrics index, the CHECKs or the foreign-key pragma left out, one at a time
   stage_rollup the same CPU with pipeline_metrics_rollup_insert as shipped, without its foreign-key probe,
                without its UPSERT, as INSERT OR IGNORE + UPDATE, and without the trigger
+  export_pages a whole export's read path (every receipt, every audit row), CPU best of 3: one cursor over
+               the window (export before keyset pages) and the pages export reads now
   write_order  WAL pages, CPU and wall time per bare batch of 1000 (checkpointed away before each) over 30
                batches: the bench's templates (one day's timestamps, the same day every pass) and the same
                receipts each pass a day later than the last (the order a live writer's receipts arrive in)
@@ -55,6 +57,7 @@ from harness.bench.stats import summarize
 from harness.bench.workloads import load_workloads, select
 from harness.contract.model import load_contract
 from harness.engine import db
+from harness.operate import export
 from harness.store.checkpoint import Checkpointer
 from harness.store.store import ReceiptBundle, Store
 
@@ -302,6 +305,33 @@ def _cpu_per_receipt(section: str, variants: dict[str, Sequence[str]]) -> None:
         print(f"{section} {label:56}: {us:.1f} us CPU per receipt ({us - first:+.1f})")
 
 
+def export_pages(scale: str) -> None:
+    since, until = "1000-01-01 00:00:00.000", "3000-01-01 00:00:00.000"
+    cached = datagen.cached_database(datagen.DataSpec.for_scale(scale))
+    for table, query in (("receipts", "export_receipts_in_window"), ("audit_log", "export_audit_in_window")):
+        whole = f"SELECT * FROM {table} WHERE timestamp_utc >= ? AND timestamp_utc < ? ORDER BY timestamp_utc, id"  # noqa: S608
+
+        def one_cursor(conn: sqlite3.Connection, sql: str = whole) -> int:
+            cursor = conn.execute(sql, (since, until))
+            names = [d[0] for d in cursor.description]
+            return sum(1 for values in cursor if dict(zip(names, values, strict=True)))
+
+        def pages(conn: sqlite3.Connection, name: str = query) -> int:
+            return sum(1 for _ in export._pages(conn, name, since, until))
+
+        best = {"one cursor": float("inf"), "keyset pages": float("inf")}
+        rows = 0
+        for _ in range(3):
+            for label, read in (("one cursor", one_cursor), ("keyset pages", pages)):
+                conn = db.connect_read_only(cached)
+                conn.execute("BEGIN")
+                c0 = time.process_time()
+                rows = read(conn)
+                best[label] = min(best[label], time.process_time() - c0)
+                conn.close()
+        print(f"export_pages {scale} {table} ({rows} rows): " + ", ".join(f"{k} {v:.2f} s CPU" for k, v in best.items()))
+
+
 class _Advancing(Templates):
     """The bench's templates, each pass over them a day later than the last."""
 
@@ -369,7 +399,7 @@ def _without_triggers(script: str) -> str:
 
 SECTIONS = {"frames": frames, "checkpoint": checkpoint, "batch_variants": batch_variants, "insert_cpu": insert_cpu,
             "select_star": select_star, "scan_levers": scan_levers, "insert_parts": insert_parts, "stage_rollup": stage_rollup,
-            "write_order": write_order, "window": window}
+            "export_pages": export_pages, "write_order": write_order, "window": window}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
