@@ -46,7 +46,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date, timedelta
 from pathlib import Path
 
 from harness.bench import datagen
@@ -59,7 +58,7 @@ from harness.contract.model import load_contract
 from harness.engine import db
 from harness.operate import export
 from harness.store.checkpoint import Checkpointer
-from harness.store.store import ReceiptBundle, Store
+from harness.store.store import Store
 
 # The two indexes the rollups' stored extremes replaced, for the before/after comparisons.
 DURATION_INDEXES = ("CREATE INDEX idx_receipts_agent_duration ON receipts (agent_id, duration_ms)",
@@ -332,31 +331,10 @@ def export_pages(scale: str) -> None:
         print(f"export_pages {scale} {table} ({rows} rows): " + ", ".join(f"{k} {v:.2f} s CPU" for k, v in best.items()))
 
 
-class _Advancing(Templates):
-    """The bench's templates, each pass over them a day later than the last."""
-
-    def fresh(self, n: int) -> list[ReceiptBundle]:
-        days = self.counter // len(self.bundles) + 1
-        return [_later(bundle, days) for bundle in super().fresh(n)]
-
-
-def _later(bundle: ReceiptBundle, days: int) -> ReceiptBundle:
-    """The bundle with the date of every timestamp and created_at moved `days` on (time and form kept)."""
-
-    def moved(row: dict[str, object]) -> dict[str, object]:
-        out = dict(row)
-        for column in ("timestamp", "created_at"):
-            value = out.get(column)
-            if isinstance(value, str):
-                out[column] = (date.fromisoformat(value[:10]) + timedelta(days=days)).isoformat() + value[10:]
-        return out
-
-    return ReceiptBundle(receipt=moved(dict(bundle.receipt)), stage_metrics=tuple(moved(dict(m)) for m in bundle.stage_metrics))
-
-
 def write_order(scale: str, rounds: int = 30) -> None:
     (workload,) = select(load_workloads(), ["batch_1000_bare"])
-    for label, templates in (("as the bench writes", Templates(42, "order")), ("a day later each pass", _Advancing(42, "order"))):
+    for label, templates in (("the same day each pass", Templates(42, "order", advance=False)),
+                             ("a day later each pass", Templates(42, "order"))):
         with working_copy(scale) as conn:
             conn.execute("PRAGMA wal_autocheckpoint = 0")
             round_ = BareWriteRound(workload, conn, templates)

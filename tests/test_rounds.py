@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.bench.rounds import bind, fetch_in_pages, wal_file_size, warm_up
+from harness.bench.datagen import DATA_END
+from harness.bench.rounds import TEMPLATE_BUNDLES, Templates, bind, fetch_in_pages, wal_file_size, warm_up
 from harness.bench.workloads import load_workloads, select
 from harness.engine import db
 
@@ -61,3 +62,25 @@ def test_a_read_round_hands_its_rows_over_a_page_at_a_time(n: int, batches: list
     _Counting.batches = []
     assert fetch_in_pages(conn.cursor(_Counting).execute("SELECT x FROM t")) == n
     assert _Counting.batches == batches
+
+
+def _utc(conn: sqlite3.Connection, timestamp: str) -> str:
+    return str(conn.execute("SELECT strftime('%Y-%m-%d %H:%M:%f', ?, '+0 seconds')", (timestamp,)).fetchone()[0])
+
+
+def test_written_receipts_arrive_in_time_order_after_the_data() -> None:
+    """Each pass over the templates is a day after the last and after DATA_END, in every writer's form."""
+    conn = sqlite3.connect(":memory:")
+    templates = Templates(42, "order")
+    first, second = templates.fresh(TEMPLATE_BUNDLES), templates.fresh(TEMPLATE_BUNDLES)
+    for a, b in zip(first, second, strict=True):
+        for before, after in [(a.receipt, b.receipt), *zip(a.stage_metrics, b.stage_metrics, strict=True)]:
+            for name in ("timestamp", "created_at"):
+                assert before[name][10:] == after[name][10:]  # time of day and form kept
+                gap = conn.execute("SELECT julianday(?) - julianday(?)", (_utc(conn, after[name]),
+                                                                           _utc(conn, before[name]))).fetchone()[0]
+                assert gap == pytest.approx(1.0)
+    assert min(_utc(conn, b.receipt["timestamp"]) for b in first) >= DATA_END
+    same_day = Templates(42, "order", advance=False)
+    passes = [[b.receipt["timestamp"] for b in same_day.fresh(TEMPLATE_BUNDLES)] for _ in range(2)]
+    assert passes[0] == passes[1] and max(_utc(conn, t) for t in passes[0]) < DATA_END

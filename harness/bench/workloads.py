@@ -23,8 +23,10 @@ Conventions common to every workload (stated once here, recorded in each result)
 * Parameters are deterministic (seeded) and drawn from the loaded data:
   an existing execution_id per round, an agent drawn in proportion to its
   receipts (busy agents are asked about most), the documented time windows
-  ending at DATA_END. Writes use fresh execution_ids (receipts of the last
-  day before DATA_END), commit, and are counted: each write workload starts
+  ending at DATA_END. Writes use fresh execution_ids and arrive as a live
+  writer's do, in time order after the newest data (pass k over one day of
+  template receipts is written k days after DATA_END), commit, and are
+  counted: each write workload starts
   on a fresh copy at the scale and the run reports how many receipts it
   added (deleting them afterwards would move checkpoints out of the timed
   calls whenever a commit writes fewer pages than wal_autocheckpoint).
