@@ -22,52 +22,55 @@ from harness.contract.model import Contract, utc_key, utc_text
 
 TABLES = ("receipts", "audit_log", "pipeline_metrics", "slo_violations")  # what the data set writes
 
-RECEIPTS: tuple[dict[str, Any], ...] = (
-    # execution_id, agent, operation, status, timestamp (10:00Z), duration, files
-    dict(execution_id="exec-1", agent_id="agent-a", operation="generation", status="passed",
-         timestamp="2026-01-29T12:00:00+02:00", duration_ms=60000, files_generated=3, files_modified=1),
-    dict(execution_id="exec-2", agent_id="agent-a", operation="validation", status="failed",
-         timestamp="2026-01-29 11:00:00", duration_ms=20, files_generated=0, files_modified=0),
-    dict(execution_id="exec-3", agent_id="agent-b", operation="emission", status="passed",
-         timestamp="2026-01-29T09:00:00Z", duration_ms=20, files_generated=5, files_modified=2),
-    dict(execution_id="exec-4", agent_id="agent-b", operation="receipt", status="partial",
-         timestamp="2026-01-29 09:00:00", duration_ms=10, files_generated=2, files_modified=0),
-    dict(execution_id="exec-5", agent_id="agent-a", operation="watch", status="cancelled",
-         timestamp="2026-01-29T11:30:00.250", duration_ms=1500, files_generated=1, files_modified=0),
-    dict(execution_id="exec-6", agent_id="agent-d", operation="normalization", status="failed",
-         timestamp="2026-01-29T08:00:00.5Z", duration_ms=3, files_generated=0, files_modified=0),
-    dict(execution_id="exec-7", agent_id="agent-c", operation="dry_run", status="passed",
-         timestamp="2026-01-28T23:59:59-01:00", duration_ms=7, files_generated=0, files_modified=4),
+
+def _rows(columns: tuple[str, ...], *values: tuple[Any, ...]) -> tuple[dict[str, Any], ...]:
+    """A table written as its column names and one tuple of values per row."""
+    return tuple(dict(zip(columns, row, strict=True)) for row in values)
+
+
+RECEIPTS = _rows(
+    ("execution_id", "agent_id", "operation", "status", "timestamp", "duration_ms", "files_generated",
+     "files_modified"),
+    ("exec-1", "agent-a", "generation", "passed", "2026-01-29T12:00:00+02:00", 60000, 3, 1),
+    ("exec-2", "agent-a", "validation", "failed", "2026-01-29 11:00:00", 20, 0, 0),
+    ("exec-3", "agent-b", "emission", "passed", "2026-01-29T09:00:00Z", 20, 5, 2),
+    ("exec-4", "agent-b", "receipt", "partial", "2026-01-29 09:00:00", 10, 2, 0),
+    ("exec-5", "agent-a", "watch", "cancelled", "2026-01-29T11:30:00.250", 1500, 1, 0),
+    ("exec-6", "agent-d", "normalization", "failed", "2026-01-29T08:00:00.5Z", 3, 0, 0),
+    ("exec-7", "agent-c", "dry_run", "passed", "2026-01-28T23:59:59-01:00", 7, 0, 4),
 )
 
-AUDIT: tuple[dict[str, Any], ...] = (
-    dict(agent_id="agent-a", timestamp="2026-01-29T10:00:00Z", operation="start", status="started"),
-    dict(agent_id="agent-a", timestamp="2026-01-29T12:00:30+02:00", operation="emit", status="completed"),
-    dict(agent_id="agent-a", timestamp="2026-01-29 10:01:00", operation="finish", status="completed"),
-    dict(agent_id="agent-a", timestamp="2026-01-29T10:01:00.001Z", operation="late", status="completed"),
-    dict(agent_id="agent-a", timestamp="2026-01-29T09:59:59.999Z", operation="early", status="started"),
-    dict(agent_id="agent-b", timestamp="2026-01-29T10:00:30Z", operation="other agent", status="started"),
-    dict(agent_id="agent-a", timestamp="2026-01-29T12:30:01+01:00", operation="watch", status="completed"),
-    dict(agent_id="agent-a", timestamp="2026-01-29 11:00:00.020", operation="validate", status="failed"),
-    dict(agent_id="agent-b", timestamp="2026-01-29T09:00:00.010Z", operation="emit", status="completed"),
+AUDIT = _rows(
+    ("agent_id", "timestamp", "operation", "status"),
+    ("agent-a", "2026-01-29T10:00:00Z", "start", "started"),
+    ("agent-a", "2026-01-29T12:00:30+02:00", "emit", "completed"),
+    ("agent-a", "2026-01-29 10:01:00", "finish", "completed"),
+    ("agent-a", "2026-01-29T10:01:00.001Z", "late", "completed"),
+    ("agent-a", "2026-01-29T09:59:59.999Z", "early", "started"),
+    ("agent-b", "2026-01-29T10:00:30Z", "other agent", "started"),
+    ("agent-a", "2026-01-29T12:30:01+01:00", "watch", "completed"),
+    ("agent-a", "2026-01-29 11:00:00.020", "validate", "failed"),
+    ("agent-b", "2026-01-29T09:00:00.010Z", "emit", "completed"),
 )
 
-STAGES: tuple[dict[str, Any], ...] = (
-    dict(execution_id="exec-1", stage="μ₁_normalize", duration_ms=100, status="passed"),
-    dict(execution_id="exec-1", stage="μ₂_extract", duration_ms=250, status="passed"),
-    dict(execution_id="exec-1", stage="μ₃_emit", duration_ms=33, status="failed"),
-    dict(execution_id="exec-2", stage="μ₁_normalize", duration_ms=200, status="passed"),
-    dict(execution_id="exec-2", stage="μ₂_extract", duration_ms=250, status="failed"),
-    dict(execution_id="exec-3", stage="μ₁_normalize", duration_ms=101, status="passed"),
-    dict(execution_id="exec-3", stage="μ₃_emit", duration_ms=34, status="passed"),
-    dict(execution_id="exec-3", stage="μ₅_receipt", duration_ms=5, status="passed"),
-    dict(execution_id="exec-3", stage="μ₄_canonicalize", duration_ms=5, status="passed"),
+STAGES = _rows(
+    ("execution_id", "stage", "duration_ms", "status"),
+    ("exec-1", "μ₁_normalize", 100, "passed"),
+    ("exec-1", "μ₂_extract", 250, "passed"),
+    ("exec-1", "μ₃_emit", 33, "failed"),
+    ("exec-2", "μ₁_normalize", 200, "passed"),
+    ("exec-2", "μ₂_extract", 250, "failed"),
+    ("exec-3", "μ₁_normalize", 101, "passed"),
+    ("exec-3", "μ₃_emit", 34, "passed"),
+    ("exec-3", "μ₅_receipt", 5, "passed"),
+    ("exec-3", "μ₄_canonicalize", 5, "passed"),
 )
 
-VIOLATIONS: tuple[dict[str, Any], ...] = (
-    dict(execution_id="exec-1", metric="duration_ms", target_value=50000.0, actual_value=60000.0, severity="critical"),
-    dict(execution_id="exec-1", metric="files_generated", target_value=10.0, actual_value=3.0, severity="warning"),
-    dict(execution_id="exec-3", metric="duration_ms", target_value=10.0, actual_value=20.0, severity="warning"),
+VIOLATIONS = _rows(
+    ("execution_id", "metric", "target_value", "actual_value", "severity"),
+    ("exec-1", "duration_ms", 50000.0, 60000.0, "critical"),
+    ("exec-1", "files_generated", 10.0, 3.0, "warning"),
+    ("exec-3", "duration_ms", 10.0, 20.0, "warning"),
 )
 
 
