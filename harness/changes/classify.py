@@ -44,8 +44,26 @@ def classify(changes: list[Change], old: Catalog, new: Catalog) -> list[Finding]
     for change in changes:
         if change.kind in ("index", "trigger") and change.action == REMOVED and change.table in dropped:
             continue  # dropped with its table: DS101 says it
-        found += _BY_KIND[change.kind](change, old, new)
+        found += _added_or_dropped(change) or _BY_KIND[change.kind](change, old, new)
     return _one_rebuild_per_table(found)
+
+
+#: Kinds whose addition and removal are each one finding whatever the object: (code when added,
+#: code when dropped, what dropping it does).
+_ADDED_OR_DROPPED = {
+    "table": ("SF101", "DS101", "dropped with its rows, indexes and triggers"),
+    "view": ("SF104", "DS103", "dropped: its readers break"),
+}
+
+
+def _added_or_dropped(change: Change) -> list[Finding]:
+    """The finding of a table or view added or dropped; [] for any other change."""
+    if change.kind not in _ADDED_OR_DROPPED or change.action not in (ADDED, REMOVED):
+        return []
+    added, dropped, consequence = _ADDED_OR_DROPPED[change.kind]
+    if change.action == ADDED:
+        return [Finding(added, change.name, f"{change.kind} {change.name} added")]
+    return [Finding(dropped, change.name, f"{change.kind} {change.name} {consequence}")]
 
 
 def _one_rebuild_per_table(findings: list[Finding]) -> list[Finding]:
@@ -66,11 +84,7 @@ def _one_rebuild_per_table(findings: list[Finding]) -> list[Finding]:
 
 # ---------------------------------------------------------------- tables
 def _table(change: Change, old: Catalog, new: Catalog) -> list[Finding]:
-    name = change.name
-    if change.action == ADDED:
-        return [Finding("SF101", name, f"table {name} added")]
-    if change.action == REMOVED:
-        return [Finding("DS101", name, f"table {name} dropped with its rows, indexes and triggers")]
+    name = change.name  # added or dropped: _added_or_dropped
     if change.action == RENAMED:
         return [Finding("BR105", name, f"table {change.old} renamed to {change.new}: every reader and writer "
                                       f"names {change.old}")]
@@ -361,11 +375,7 @@ def _dropped_or_renamed(change: Change, kind: str, *, dropped: str) -> list[Find
 
 # ------------------------------------------------------- views, triggers
 def _view(change: Change, old: Catalog, new: Catalog) -> list[Finding]:
-    name = change.name
-    if change.action == ADDED:
-        return [Finding("SF104", name, f"view {name} added")]
-    if change.action == REMOVED:
-        return [Finding("DS103", name, f"view {name} dropped: its readers break")]
+    name = change.name  # added or dropped: _added_or_dropped
     if change.attribute == "sql":
         if old.views[name].columns != new.views[name].columns:
             return []  # the column change says it
