@@ -160,40 +160,55 @@ def to_original(sql: str) -> str:
 # --------------------------------------------------------------- the table
 _RECEIPT = "one receipt with its 5 stage metrics (no audit rows, no violations)"
 
+
+def _view(view: str, rows: str, *, max_rows: int, max_steps: int, original_ms: int, index: str | None = None) -> Workload:
+    """A whole view read, budget VIEW_MS (the original's, tightened). view: one of the schema's views, named in
+    this module (never input)."""
+    whole_view = f"SELECT * FROM {view}"  # noqa: S608
+    return Workload(
+        name=f"view_{view}", title=f"view {view}", kind=READ, index=index, sql=whole_view,
+        operation=f"the whole view: {rows}", percentile="p95", budget_ms=VIEW_MS, rounds=300, quick_rounds=60,
+        max_rows=max_rows, max_steps=max_steps,
+        source=f"original target: {view} < {original_ms} ms, tightened to {VIEW_MS:g} ms",
+    )
+
+
+def _bare(store: Workload, operation: str) -> Workload:
+    """The bare-sqlite3 reference of a store write workload: the same rows, rounds and budget, written by the
+    store's INSERT statements without the store."""
+    return replace(store, name=f"{store.name}_bare", title=f"{store.title}, bare sqlite3", reference=True,
+                   operation=operation, source="store overhead reference (target: store p50 <= 1.5x this)")
+
+
+# ---- writes: Store calls on the loaded database, fresh execution_ids, committed
+_INSERT_SINGLE = Workload(
+    name="insert_single", title="single insert", kind=WRITE, batch=1,
+    operation=f"Store.record_receipt({_RECEIPT}): one transaction, committed",
+    percentile="p99", budget_ms=SINGLE_INSERT_MS, rounds=1000, quick_rounds=300, warmup=20,
+    threshold=WRITE_THRESHOLD, source="original target: single insert < 1 ms",
+)
+_BATCH_1000 = Workload(
+    name="batch_1000", title="batch of 1000", kind=WRITE, batch=1000,
+    operation=f"Store.record_receipts(1000 x {_RECEIPT}): one transaction, executemany per table",
+    percentile="p95", budget_ms=BATCH_1000_MS, rounds=60, quick_rounds=20, warmup=1,
+    threshold=WRITE_THRESHOLD, source="original target: batch of 1000 < 300 ms",
+)
+
+
 _DEFINITIONS: tuple[Workload, ...] = (
-    # ---- writes: Store calls on the loaded database, fresh execution_ids, committed
-    Workload(
-        name="insert_single", title="single insert", kind=WRITE, batch=1,
-        operation=f"Store.record_receipt({_RECEIPT}): one transaction, committed",
-        percentile="p99", budget_ms=SINGLE_INSERT_MS, rounds=1000, quick_rounds=300, warmup=20,
-        threshold=WRITE_THRESHOLD, source="original target: single insert < 1 ms",
-    ),
+    # ---- writes, each store workload followed by its bare-sqlite3 reference
+    _INSERT_SINGLE,
     Workload(
         name="batch_100", title="batch of 100", kind=WRITE, batch=100,
         operation=f"Store.record_receipts(100 x {_RECEIPT}): one transaction, executemany per table",
         percentile="p95", budget_ms=BATCH_100_MS, rounds=100, quick_rounds=30, warmup=2,
         threshold=WRITE_THRESHOLD, source="original target: batch of 100 < 50 ms",
     ),
-    Workload(
-        name="batch_1000", title="batch of 1000", kind=WRITE, batch=1000,
-        operation=f"Store.record_receipts(1000 x {_RECEIPT}): one transaction, executemany per table",
-        percentile="p95", budget_ms=BATCH_1000_MS, rounds=60, quick_rounds=20, warmup=1,
-        threshold=WRITE_THRESHOLD, source="original target: batch of 1000 < 300 ms",
-    ),
-    Workload(
-        name="insert_single_bare", title="single insert, bare sqlite3", kind=WRITE, batch=1, reference=True,
-        operation=f"the store's INSERT statements for {_RECEIPT}, run with bare sqlite3 "
-        "(BEGIN IMMEDIATE, execute, executemany, COMMIT): no validation, no store",
-        percentile="p99", budget_ms=SINGLE_INSERT_MS, rounds=1000, quick_rounds=300, warmup=20,
-        threshold=WRITE_THRESHOLD, source="store overhead reference (target: store p50 <= 1.5x this)",
-    ),
-    Workload(
-        name="batch_1000_bare", title="batch of 1000, bare sqlite3", kind=WRITE, batch=1000, reference=True,
-        operation="the store's INSERT statements for 1000 receipts with their stage metrics, "
-        "one executemany per table in one transaction with bare sqlite3",
-        percentile="p95", budget_ms=BATCH_1000_MS, rounds=60, quick_rounds=20, warmup=1,
-        threshold=WRITE_THRESHOLD, source="store overhead reference (target: store p50 <= 1.5x this)",
-    ),
+    _BATCH_1000,
+    _bare(_INSERT_SINGLE, f"the store's INSERT statements for {_RECEIPT}, run with bare sqlite3 "
+          "(BEGIN IMMEDIATE, execute, executemany, COMMIT): no validation, no store"),
+    _bare(_BATCH_1000, "the store's INSERT statements for 1000 receipts with their stage metrics, "
+          "one executemany per table in one transaction with bare sqlite3"),
     # ---- the reference's read targets
     Workload(
         name="lookup", title="lookup by execution_id", kind=READ, query="receipt_by_execution_id",
@@ -228,27 +243,11 @@ _DEFINITIONS: tuple[Workload, ...] = (
         percentile="p95", budget_ms=FULL_SCAN_MS, rounds=60, quick_rounds=20, warmup=2, max_rows=10_000,
         max_steps=1_000_000, scan_class=True, source="original target: full scan of 10k receipts < 100 ms",
     ),
-    Workload(
-        name="view_recent_executions", title="view recent_executions", kind=READ,
-        index="idx_receipts_time", sql="SELECT * FROM recent_executions",
-        operation="the whole view: the 100 newest executions with their audit and violation counts",
-        percentile="p95", budget_ms=VIEW_MS, rounds=300, quick_rounds=60, max_rows=100,
-        max_steps=11_000, source="original target: recent_executions < 50 ms, tightened to 2 ms",
-    ),
-    Workload(
-        name="view_agent_performance_summary", title="view agent_performance_summary", kind=READ,
-        index="idx_receipts_agent_time", sql="SELECT * FROM agent_performance_summary",
-        operation="the whole view: one row per agent",
-        percentile="p95", budget_ms=VIEW_MS, rounds=300, quick_rounds=60, max_rows=100,
-        max_steps=3_000, source="original target: agent_performance_summary < 100 ms, tightened to 2 ms",
-    ),
-    Workload(
-        name="view_pipeline_stage_performance", title="view pipeline_stage_performance", kind=READ,
-        sql="SELECT * FROM pipeline_stage_performance",
-        operation="the whole view: one row per stage",
-        percentile="p95", budget_ms=VIEW_MS, rounds=300, quick_rounds=60, max_rows=5,
-        max_steps=500, source="original target: pipeline_stage_performance < 75 ms, tightened to 2 ms",
-    ),
+    _view("recent_executions", "the 100 newest executions with their audit and violation counts", max_rows=100,
+          max_steps=11_000, index="idx_receipts_time", original_ms=50),
+    _view("agent_performance_summary", "one row per agent", max_rows=100, max_steps=3_000,
+          index="idx_receipts_agent_time", original_ms=100),
+    _view("pipeline_stage_performance", "one row per stage", max_rows=5, max_steps=500, original_ms=75),
 )
 
 
