@@ -219,7 +219,7 @@ def test_schema_drift_is_one_note(ingested: Path, tmp_path: Path, capsys: pytest
     assert status in (0, 1)
     text = " ".join(out.split())  # the table's console wraps long notes
     assert text.count("from the shipped schema.sql (ggen-db check") == 1
-    assert ("note: schema version 3: 1 object differs from the shipped schema.sql (ggen-db check --db shows them; "
+    assert ("note: schema version 4: 1 object differs from the shipped schema.sql (ggen-db check --db shows them; "
             "ggen-db migrate upgrades an older database): index mine_extra: added (not in the shipped schema.sql)") in text
 
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harness.bench.rounds import query_plan
+from harness.bench.rounds import query_plan, vm_steps
 from harness.bench.workloads import BASE_TABLE_FORMS
 from harness.contract.model import load_contract
 from harness.engine import db
@@ -134,3 +134,46 @@ def test_a_counted_window_reads_counts_by_key_and_rows_only_through_the_time_ind
     counts = [line for line in reads if "_counts USING PRIMARY KEY (hour>? AND hour<?)" in line]
     edges = [line for line in reads if f"USING INDEX {declared.index} (timestamp_utc>? AND timestamp_utc<?)" in line]
     assert len(counts) == 1 and len(edges) == 2 and len(reads) == 3, plan
+
+
+# ------------------------------------------------- dense counts: entries read do not grow with the data
+COLLISION_KEYS = [(t, s) for t in ("file_conflict", "memory_conflict", "semantic_overlap", "structural_overlap")
+                  for s in ("info", "warning", "critical")]
+VIOLATION_KEYS = [(f"m{n}", s) for n in range(4) for s in ("warning", "critical")]
+WINDOW_HOURS = 30  # rows in the 30 hours from 2026-01-29 00:00; the documented windows start there
+
+
+def _stamp(hour: int, minute: int) -> str:
+    return (datetime(2026, 1, 29, tzinfo=timezone.utc) + timedelta(hours=hour, minutes=minute)).isoformat()
+
+
+def _database_with(per_hour: int) -> sqlite3.Connection:
+    """per_hour collisions and violations in each hour; with one an hour the keys are spread over the hours,
+    with several every key occurs in every hour (what 1m receipts look like next to 100k)."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.executescript(db.read_schema(None))
+    conn.execute("INSERT INTO workflow_sessions (session_id, start_time, status, agent_count) "
+                 "VALUES ('s', '2026-01-28 00:00:00', 'running', 2)")
+    conn.execute("INSERT INTO receipts (execution_id, agent_id, operation, status, timestamp, duration_ms) "
+                 "VALUES ('e', 'agent', 'generation', 'failed', '2026-01-28 00:00:00', 1)")
+    for hour in range(WINDOW_HOURS):
+        for n in range(per_hour):
+            kind, severity = COLLISION_KEYS[(hour + n) % len(COLLISION_KEYS)]
+            conn.execute("INSERT INTO collision_detection (session_id, agent_id_1, agent_id_2, collision_type, "
+                         "description, severity, timestamp) VALUES ('s', 'a', 'b', ?, 'x', ?, ?)",
+                         (kind, severity, _stamp(hour, n)))
+            metric, level = VIOLATION_KEYS[(hour + n) % len(VIOLATION_KEYS)]
+            conn.execute("INSERT INTO slo_violations (execution_id, metric, target_value, actual_value, severity, "
+                         "timestamp) VALUES ('e', ?, 1, 2, ?, ?)", (metric, level, _stamp(hour, n)))
+    return conn
+
+
+@pytest.mark.parametrize("query", ["collisions_last_24h_by_type", "violations_last_24h_by_metric",
+                                   "stats_violations_by_metric"])
+def test_a_window_of_dense_counts_reads_as_many_entries_for_few_rows_as_for_many(query: str) -> None:
+    declared = CONTRACT.queries[query]
+    params = {**declared.params, "since": "2026-01-29 00:00:00.000", "until": "2026-01-30 00:00:00.000"}
+    sparse, dense = _database_with(1), _database_with(len(COLLISION_KEYS) * 2)
+    (few, few_rows), (many, many_rows) = (vm_steps(c, declared.sql, params) for c in (sparse, dense))
+    assert few_rows == many_rows  # every key occurs in the window either way
+    assert abs(few - many) <= 0.05 * many, (few, many)

@@ -32,6 +32,10 @@ class RollupSql:
     # (13: 'YYYY-MM-DD HH', 10: the day); `window_triggers()` writes its triggers.
     bucket: tuple[str, int] | None = None
     append_only: bool = False  # the base table refuses UPDATE: no update trigger
+    # Dense counts: every bucket that holds a row holds every key of the key columns' domains (an
+    # enumeration's values; None: the values present in the base table), zeros included, so a window
+    # reads (buckets x keys) entries however sparse the rows are. Empty: only the keys that occur.
+    domains: tuple[tuple[str, ...] | None, ...] = ()
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -88,17 +92,52 @@ ROLLUPS: dict[str, RollupSql] = {
 
 
 def _window_counts(table: str, base: str, bucket: tuple[str, str, int], keys: tuple[str, ...], count: str, *,
-                   append_only: bool = False) -> RollupSql:
-    """Rows of base per time bucket (its name, the _utc column, how many characters of it) and keys."""
+                   append_only: bool = False, dense: bool = False) -> RollupSql:
+    """Rows of base per time bucket (its name, the _utc column, how many characters of it) and keys;
+    dense: zeros for every key of the domains in each bucket that holds a row."""
     name, column, length = bucket
     grouping = ", ".join((name, *keys))
-    return RollupSql(
-        table=table, base=base, columns=(name, *keys, count), key_columns=1 + len(keys),
-        recompute=f"""
+    recompute = f"""
             SELECT substr({column}, 1, {length}) AS {name}, {", ".join(keys)}, count(*)
-            FROM {base} NOT INDEXED GROUP BY {grouping} ORDER BY {grouping}""",  # noqa: S608 - constants
-        bucket=(column, length), append_only=append_only,
+            FROM {base} NOT INDEXED GROUP BY {grouping} ORDER BY {grouping}"""  # noqa: S608 - constants
+    domains = tuple(_domain(base, key) for key in keys) if dense else ()
+    if dense:
+        recompute = _dense_recompute(base, (name, column, length), keys, domains)
+    return RollupSql(
+        table=table, base=base, columns=(name, *keys, count), key_columns=1 + len(keys), recompute=recompute,
+        bucket=(column, length), append_only=append_only, domains=domains,
     )
+
+
+def _domain(base: str, key: str) -> tuple[str, ...] | None:
+    """An enumeration's values, or None: the values the base table holds."""
+    return load_contract().tables[base].column(key).values or None
+
+
+def _values(values: tuple[str, ...]) -> str:
+    return "(VALUES " + ", ".join(f"('{v}')" for v in values) + ")"  # contract enumerations: no quotes in them
+
+
+def _domain_rows(base: str, key: str, domain: tuple[str, ...] | None, *, counts: str | None = None) -> str:
+    """A subquery of the domain's values as column1: the enumeration, or the distinct values of the key
+    in `counts` (a dense table holds every present value in every bucket) or else in the base table."""
+    if domain is not None:
+        return _values(domain)
+    return f"(SELECT DISTINCT {key} AS column1 FROM {counts or base})"  # noqa: S608 - constants
+
+
+def _dense_recompute(base: str, bucket: tuple[str, str, int], keys: tuple[str, ...],
+                     domains: tuple[tuple[str, ...] | None, ...]) -> str:
+    name, column, length = bucket
+    grouping = ", ".join((name, *keys))
+    joins = "".join(f", {_domain_rows(base, k, d)} AS d{n}" for n, (k, d) in enumerate(zip(keys, domains, strict=True)))
+    matched = " AND ".join(f"c.{k} = d{n}.column1" for n, k in enumerate(keys))
+    return f"""
+            SELECT b.{name}, {", ".join(f"d{n}.column1" for n in range(len(keys)))}, coalesce(c.n, 0)
+            FROM (SELECT DISTINCT substr({column}, 1, {length}) AS {name} FROM {base} NOT INDEXED) AS b{joins}
+            LEFT JOIN (SELECT substr({column}, 1, {length}) AS {name}, {", ".join(keys)}, count(*) AS n
+                       FROM {base} NOT INDEXED GROUP BY {grouping}) AS c ON c.{name} = b.{name} AND {matched}
+            ORDER BY 1, {", ".join(str(n + 2) for n in range(len(keys)))}"""  # noqa: S608 - constants
 
 
 _HOUR = ("hour", "timestamp_utc", 13)
@@ -111,9 +150,12 @@ ROLLUPS.update({
         _window_counts("audit_hourly_counts", "audit_log", _HOUR, ("status",), "entries", append_only=True),
         _window_counts("session_daily_counts", "workflow_sessions", ("day", "start_time_utc", 10), ("status",),
                        "sessions"),
+        # Dense: collisions and violations are sparse (a few an hour at 100k receipts), so the keys an
+        # hour holds, and the entries a window reads, would grow with the data until every key occurs.
         _window_counts("collision_hourly_counts", "collision_detection", _HOUR, ("collision_type", "severity"),
-                       "collisions"),
-        _window_counts("violation_hourly_counts", "slo_violations", _HOUR, ("metric", "severity"), "violations"),
+                       "collisions", dense=True),
+        _window_counts("violation_hourly_counts", "slo_violations", _HOUR, ("metric", "severity"), "violations",
+                       dense=True),
     )
 })
 
@@ -224,8 +266,8 @@ def _look_up_extremes(rollup: RollupSql) -> list[str]:
 
 
 # ------------------------------------------------------------ window counts
-# A count per bucket and key: +1 for a new row, -1 for a row gone (a key at 0 is removed), both for
-# an update of the time or a key column. The _utc column is never NULL (its CHECK refuses the row);
+# A count per bucket and key: +1 for a new row, -1 for a row gone (a key at 0 is removed, or kept in a
+# dense table), both for an update of the time or a key column. The _utc column is never NULL (its CHECK refuses the row);
 # the WHEN keeps the counts from refusing such a row first, so the CHECK stays the one rule that
 # does, under its own name.
 
@@ -239,7 +281,7 @@ def window_triggers(rollup: RollupSql) -> dict[str, str]:
     out = {
         f"{base}_{period}_insert": _trigger(f"{base}_{period}_insert",
                                             f"AFTER INSERT ON {base}\nWHEN NEW.{column} IS NOT NULL",
-                                            [_count_in(rollup)]),
+                                            _count_in_all(rollup)),
         f"{base}_{period}_delete": _trigger(f"{base}_{period}_delete",
                                             f"AFTER DELETE ON {base}\nWHEN OLD.{column} IS NOT NULL",
                                             list(_count_out(rollup))),
@@ -249,7 +291,7 @@ def window_triggers(rollup: RollupSql) -> dict[str, str]:
         out[f"{base}_{period}_update"] = _trigger(
             f"{base}_{period}_update",
             f"AFTER UPDATE OF {written} ON {base}\nWHEN OLD.{column} IS NOT NULL AND NEW.{column} IS NOT NULL",
-            [*_count_out(rollup), _count_in(rollup)])
+            [*_count_out(rollup), *_count_in_all(rollup)])
     return out
 
 
@@ -266,8 +308,70 @@ def _count_in(rollup: RollupSql) -> str:
             f"    ON CONFLICT ({keys}) DO UPDATE SET {count} = {count} + 1")
 
 
-def _count_out(rollup: RollupSql) -> tuple[str, str]:
+def _count_out(rollup: RollupSql) -> tuple[str, ...]:
     where = " AND ".join(f"{k} = {v}" for k, v in zip(rollup.key, _bucket_of(rollup, "OLD"), strict=True))
     count = rollup.columns[-1]
-    return (f"UPDATE {rollup.table} SET {count} = {count} - 1\n    WHERE {where}",  # noqa: S608 - constants
-            f"DELETE FROM {rollup.table}\n    WHERE {where} AND {count} = 0")  # noqa: S608 - constants
+    taken = f"UPDATE {rollup.table} SET {count} = {count} - 1\n    WHERE {where}"  # noqa: S608 - constants
+    if not rollup.domains:
+        return taken, f"DELETE FROM {rollup.table}\n    WHERE {where} AND {count} = 0"  # noqa: S608 - constants
+    return (taken, *_dense_out(rollup))
+
+
+# ------------------------------------------------------------ dense counts
+# A dense table keeps every key of its domains in every bucket that holds a row: the first row of a
+# bucket brings the bucket's zeros, a value new to a key without an enumeration brings its zeros to
+# every bucket; a bucket goes when its last row goes, such a value when its last base row goes.
+
+
+def _count_in_all(rollup: RollupSql) -> list[str]:
+    return [*_dense_in(rollup), _count_in(rollup)]
+
+
+def _dense_in(rollup: RollupSql) -> list[str]:
+    if not rollup.domains:
+        return []
+    table, bucket, keys = rollup.table, rollup.key[0], rollup.key[1:]
+    new_bucket = _bucket_of(rollup, "NEW")[0]
+    columns = ", ".join((*rollup.key, rollup.columns[-1]))
+    # The bucket's zeros: the values of each key as the newest bucket holds them (every bucket holds all).
+    sources = [_domain_rows(rollup.base, k, d, counts=f"{table} WHERE {bucket} = (SELECT max({bucket}) FROM {table})")
+               for k, d in zip(keys, rollup.domains, strict=True)]
+    picked = ", ".join(f"d{n}.column1" for n in range(len(keys)))
+    statements = [
+        f"INSERT INTO {table} ({columns})\n"  # noqa: S608 - constants
+        f"    SELECT {new_bucket}, {picked}, 0 FROM " + ", ".join(f"{src} AS d{n}" for n, src in enumerate(sources))
+        + f"\n    WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {bucket} = {new_bucket})"]
+    for n, (key, domain) in enumerate(zip(keys, rollup.domains, strict=True)):
+        if domain is not None:
+            continue
+        # A value the counts do not hold yet (its bucket has just got every present value): zeros in every bucket.
+        others = [f"{_domain_rows(rollup.base, k, d, counts=table)} AS d{m}"
+                  for m, (k, d) in enumerate(zip(keys, rollup.domains, strict=True)) if m != n]
+        values = ", ".join(f"NEW.{k}" if m == n else f"d{m}.column1" for m, k in enumerate(keys))
+        # The new row's bucket is named too: the first row of an empty table has no bucket to copy values from.
+        known = f"EXISTS (SELECT 1 FROM {table} WHERE {bucket} = {new_bucket} AND {key} = NEW.{key})"
+        buckets = (f"SELECT DISTINCT {bucket} FROM {table} WHERE {_all_or_none(bucket, known)} "
+                   f"UNION SELECT {new_bucket} WHERE NOT {known}")
+        statements.append(
+            f"INSERT INTO {table} ({columns})\n"  # noqa: S608 - constants
+            f"    SELECT b.{bucket}, {values}, 0 FROM ({buckets}) AS b" + "".join(f", {o}" for o in others))
+    return statements
+
+
+def _all_or_none(bucket: str, skip: str) -> str:
+    """A primary-key range of every bucket, or of none when `skip` holds: one seek in the usual case,
+    where a condition on the rows would read every bucket to find it false (buckets are digits, below '~')."""
+    return f"{bucket} >= (SELECT CASE WHEN {skip} THEN '~' ELSE '' END)"
+
+
+def _dense_out(rollup: RollupSql) -> list[str]:
+    table, bucket, count = rollup.table, rollup.key[0], rollup.columns[-1]
+    old_bucket = _bucket_of(rollup, "OLD")[0]
+    statements = [f"DELETE FROM {table}\n"  # noqa: S608 - constants
+                  f"    WHERE {bucket} = {old_bucket} AND (SELECT max({count}) FROM {table} WHERE {bucket} = {old_bucket}) = 0"]
+    for key, domain in zip(rollup.key[1:], rollup.domains, strict=True):
+        if domain is None:  # the base table's index on the key answers whether a row of the value is left
+            left = f"EXISTS (SELECT 1 FROM {rollup.base} WHERE {key} = OLD.{key})"
+            statements.append(f"DELETE FROM {table}\n"  # noqa: S608 - constants
+                              f"    WHERE {_all_or_none(bucket, left)} AND {key} = OLD.{key}")
+    return statements
