@@ -334,13 +334,13 @@ def _dense_in(rollup: RollupSql) -> list[str]:
     new_bucket = _bucket_of(rollup, "NEW")[0]
     columns = ", ".join((*rollup.key, rollup.columns[-1]))
     # The bucket's zeros: the values of each key as the newest bucket holds them (every bucket holds all).
-    sources = [_domain_rows(rollup.base, k, d, counts=f"{table} WHERE {bucket} = (SELECT max({bucket}) FROM {table})")
-               for k, d in zip(keys, rollup.domains, strict=True)]
+    newest = f"{table} WHERE {bucket} = (SELECT max({bucket}) FROM {table})"  # noqa: S608 - constants
+    sources = [_domain_rows(rollup.base, k, d, counts=newest) for k, d in zip(keys, rollup.domains, strict=True)]
     picked = ", ".join(f"d{n}.column1" for n in range(len(keys)))
     statements = [
         f"INSERT INTO {table} ({columns})\n"  # noqa: S608 - constants
         f"    SELECT {new_bucket}, {picked}, 0 FROM " + ", ".join(f"{src} AS d{n}" for n, src in enumerate(sources))
-        + f"\n    WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {bucket} = {new_bucket})"]
+        + f"\n    WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {bucket} = {new_bucket})"]  # noqa: S608 - constants
     for n, (key, domain) in enumerate(zip(keys, rollup.domains, strict=True)):
         if domain is not None:
             continue
@@ -349,8 +349,8 @@ def _dense_in(rollup: RollupSql) -> list[str]:
                   for m, (k, d) in enumerate(zip(keys, rollup.domains, strict=True)) if m != n]
         values = ", ".join(f"NEW.{k}" if m == n else f"d{m}.column1" for m, k in enumerate(keys))
         # The new row's bucket is named too: the first row of an empty table has no bucket to copy values from.
-        known = f"EXISTS (SELECT 1 FROM {table} WHERE {bucket} = {new_bucket} AND {key} = NEW.{key})"
-        buckets = (f"SELECT DISTINCT {bucket} FROM {table} WHERE {_all_or_none(bucket, known)} "
+        known = f"EXISTS (SELECT 1 FROM {table} WHERE {bucket} = {new_bucket} AND {key} = NEW.{key})"  # noqa: S608
+        buckets = (f"SELECT DISTINCT {bucket} FROM {table} WHERE {_all_or_none(bucket, known)} "  # noqa: S608
                    f"UNION SELECT {new_bucket} WHERE NOT {known}")
         statements.append(
             f"INSERT INTO {table} ({columns})\n"  # noqa: S608 - constants
@@ -371,7 +371,7 @@ def _dense_out(rollup: RollupSql) -> list[str]:
                   f"    WHERE {bucket} = {old_bucket} AND (SELECT max({count}) FROM {table} WHERE {bucket} = {old_bucket}) = 0"]
     for key, domain in zip(rollup.key[1:], rollup.domains, strict=True):
         if domain is None:  # the base table's index on the key answers whether a row of the value is left
-            left = f"EXISTS (SELECT 1 FROM {rollup.base} WHERE {key} = OLD.{key})"
+            left = f"EXISTS (SELECT 1 FROM {rollup.base} WHERE {key} = OLD.{key})"  # noqa: S608 - constants
             statements.append(f"DELETE FROM {table}\n"  # noqa: S608 - constants
                               f"    WHERE {_all_or_none(bucket, left)} AND {key} = OLD.{key}")
     return statements
