@@ -409,13 +409,16 @@ CREATE TABLE IF NOT EXISTS violation_hourly_counts (
 -- Each index serves the documented queries named in harness/contract.json.
 -- The UNIQUE autoindexes already serve lookups by execution_id, agent_id
 -- (agent_memory) and session_id: no explicit index repeats them.
-CREATE INDEX IF NOT EXISTS idx_receipts_agent_time ON receipts (agent_id, timestamp_utc);
+-- The agent indexes carry id and status after the time (schema version 5), like idx_receipts_time:
+-- id keeps ORDER BY timestamp_utc DESC, id DESC served in order; status lets an agent's window of one
+-- status (query --agent --status) test each entry in the index and read only the matching rows.
+CREATE INDEX IF NOT EXISTS idx_receipts_agent_time ON receipts (agent_id, timestamp_utc, id, status);
 -- id (the rowid) before status keeps ORDER BY timestamp_utc, id served by the index
 -- (LIMIT stops early); status lets the per-day pass/fail counts skip the table rows.
 CREATE INDEX IF NOT EXISTS idx_receipts_time ON receipts (timestamp_utc, id, status);
 CREATE INDEX IF NOT EXISTS idx_receipts_status_time ON receipts (status, timestamp_utc);
 CREATE INDEX IF NOT EXISTS idx_agent_memory_updated ON agent_memory (updated_at_utc);
-CREATE INDEX IF NOT EXISTS idx_audit_log_agent_time ON audit_log (agent_id, timestamp_utc);
+CREATE INDEX IF NOT EXISTS idx_audit_log_agent_time ON audit_log (agent_id, timestamp_utc, id, status);
 CREATE INDEX IF NOT EXISTS idx_audit_log_time ON audit_log (timestamp_utc);
 CREATE INDEX IF NOT EXISTS idx_audit_log_status_time ON audit_log (status, timestamp_utc);
 CREATE INDEX IF NOT EXISTS idx_workflow_sessions_status_start ON workflow_sessions (status, start_time_utc);

@@ -27,6 +27,7 @@ from harness.bench.results_json import load_results
 from harness.bench.user_data import bind_to_database, bindings, parse_moment
 from harness.bench.workloads import load_workloads, select
 from harness.cli import main
+from harness.contract.model import load_contract
 
 EXECUTIONS = 150
 AGENTS = {f"mine-agent-{k}" for k in range(4)}
@@ -219,7 +220,7 @@ def test_schema_drift_is_one_note(ingested: Path, tmp_path: Path, capsys: pytest
     assert status in (0, 1)
     text = " ".join(out.split())  # the table's console wraps long notes
     assert text.count("from the shipped schema.sql (ggen-db check") == 1
-    assert ("note: schema version 4: 1 object differs from the shipped schema.sql (ggen-db check --db shows them; "
+    assert (f"note: schema version {load_contract().schema_version}: 1 object differs from the shipped schema.sql (ggen-db check --db shows them; "
             "ggen-db migrate upgrades an older database): index mine_extra: added (not in the shipped schema.sql)") in text
 
 
