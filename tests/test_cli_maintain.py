@@ -87,7 +87,7 @@ def test_a_damaged_database_stops_after_the_integrity_check(tmp_path: Path, caps
     db = known_database(tmp_path / "damaged.db")
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA writable_schema = ON")  # an index that no longer matches its table
-    conn.execute("UPDATE sqlite_master SET sql = replace(sql, '(agent_id, timestamp_utc)', '(timestamp_utc, agent_id)') "
+    conn.execute("UPDATE sqlite_master SET sql = replace(sql, '(agent_id, timestamp_utc', '(timestamp_utc, agent_id') "
                  "WHERE name = 'idx_audit_log_agent_time'")
     conn.commit()
     conn.close()
