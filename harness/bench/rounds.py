@@ -153,7 +153,7 @@ def fetch_in_pages(cursor: sqlite3.Cursor) -> int:
     """Every row of the cursor, handed to Python STREAM_PAGE_ROWS at a time as ggen-db's streaming readers take
     them (export's keyset pages, archive's batches); returns how many. A result of up to one page is one
     fetch, as fetchall would be; a 10,000-row scan no longer holds all its rows at once (full_scan_10k:
-    0.82x the CPU of fetchall at 100k, A/B in README "Where the time goes")."""
+    0.84x the CPU of fetchall at 100k and 1m, A/B in README "Where the time goes")."""
     cursor.arraysize = STREAM_PAGE_ROWS
     page = cursor.fetchmany()
     rows = len(page)
