@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
+from functools import cache
 
 from harness.contract.foreign_key_sql import orphan_guard
-from harness.contract.model import load_contract
+from harness.contract.model import Contract, load_contract
 
 
 @dataclass(frozen=True)
@@ -109,9 +110,16 @@ def _window_counts(table: str, base: str, bucket: tuple[str, str, int], keys: tu
     )
 
 
+@cache
+def _shipped_contract() -> Contract:
+    """The shipped contract, read and validated once (the window counts' domains and the orphan guards come
+    from it while ROLLUPS is built, at import)."""
+    return load_contract()
+
+
 def _domain(base: str, key: str) -> tuple[str, ...] | None:
     """An enumeration's values, or None: the values the base table holds."""
-    return load_contract().tables[base].column(key).values or None
+    return _shipped_contract().tables[base].column(key).values or None
 
 
 def _values(values: tuple[str, ...]) -> str:
@@ -191,7 +199,7 @@ def triggers(rollup: RollupSql) -> dict[str, str]:
 def _orphan_guards(base: str) -> list[str]:
     """The base table's foreign keys, kept for every connection: refused first thing in its insert trigger
     (harness.contract.foreign_key_sql says why there)."""
-    table = load_contract().tables.get(base)
+    table = _shipped_contract().tables.get(base)
     return [orphan_guard(base, fk) for fk in table.foreign_keys] if table is not None else []
 
 
