@@ -1,4 +1,4 @@
--- ggen-db schema, version 3 (see harness/contract.json for every promise it makes).
+-- ggen-db schema, version 6 (see harness/contract.json for every promise it makes).
 --
 -- Loadable with a plain sqlite3 connection and executescript(); idempotent
 -- (every statement is IF NOT EXISTS or OR IGNORE). Needs SQLite >= 3.38
@@ -364,8 +364,9 @@ CREATE TABLE IF NOT EXISTS stage_execution_stats (
 -- by day, one status per hour, collisions and violations of a day. A window then reads at most
 -- (hours x keys) rows whatever the table's size (receipts_last_24h_by_day read about 33,000
 -- index entries at 1m). Kept exact by the triggers below; a key whose count drops to 0 is removed,
--- except in the two dense tables (collisions, violations: schema version 4), where an hour that
--- holds a row holds every key, zeros included, so a window reads (hours x keys) entries at any scale.
+-- except in the two dense tables (collisions, violations: schema versions 4 and 6), where every hour
+-- of a day that holds a row, up to the day's last hour that holds one, holds every key, zeros
+-- included, so a window reads (hours x keys) entries at any scale, however many hours hold no row.
 -- hour = the first 13 characters of the _utc column ('YYYY-MM-DD HH'), day = the first 10.
 -- The key columns are NOT NULL as the primary key of a WITHOUT ROWID table.
 CREATE TABLE IF NOT EXISTS receipt_hourly_counts (
@@ -734,8 +735,8 @@ AFTER INSERT ON collision_detection
 WHEN NEW.timestamp_utc IS NOT NULL
 BEGIN
     INSERT INTO collision_hourly_counts (hour, collision_type, severity, collisions)
-    SELECT substr(NEW.timestamp_utc, 1, 13), d0.column1, d1.column1, 0 FROM (VALUES ('file_conflict'), ('memory_conflict'), ('semantic_overlap'), ('structural_overlap')) AS d0, (VALUES ('info'), ('warning'), ('critical')) AS d1
-    WHERE NOT EXISTS (SELECT 1 FROM collision_hourly_counts WHERE hour = substr(NEW.timestamp_utc, 1, 13));
+    SELECT substr(NEW.timestamp_utc, 1, 10) || ' ' || h.column1, d0.column1, d1.column1, 0 FROM (VALUES ('00'), ('01'), ('02'), ('03'), ('04'), ('05'), ('06'), ('07'), ('08'), ('09'), ('10'), ('11'), ('12'), ('13'), ('14'), ('15'), ('16'), ('17'), ('18'), ('19'), ('20'), ('21'), ('22'), ('23')) AS h, (VALUES ('file_conflict'), ('memory_conflict'), ('semantic_overlap'), ('structural_overlap')) AS d0, (VALUES ('info'), ('warning'), ('critical')) AS d1
+    WHERE NOT EXISTS (SELECT 1 FROM collision_hourly_counts WHERE hour = substr(NEW.timestamp_utc, 1, 13)) AND h.column1 <= substr(NEW.timestamp_utc, 12, 2) AND substr(NEW.timestamp_utc, 1, 10) || ' ' || h.column1 > coalesce((SELECT max(hour) FROM collision_hourly_counts WHERE hour BETWEEN substr(NEW.timestamp_utc, 1, 10) || ' 00' AND substr(NEW.timestamp_utc, 1, 10) || ' 23'), '');
     INSERT INTO collision_hourly_counts (hour, collision_type, severity, collisions) VALUES (substr(NEW.timestamp_utc, 1, 13), NEW.collision_type, NEW.severity, 1)
     ON CONFLICT (hour, collision_type, severity) DO UPDATE SET collisions = collisions + 1;
 END;
@@ -747,7 +748,7 @@ BEGIN
     UPDATE collision_hourly_counts SET collisions = collisions - 1
     WHERE hour = substr(OLD.timestamp_utc, 1, 13) AND collision_type = OLD.collision_type AND severity = OLD.severity;
     DELETE FROM collision_hourly_counts
-    WHERE hour = substr(OLD.timestamp_utc, 1, 13) AND (SELECT max(collisions) FROM collision_hourly_counts WHERE hour = substr(OLD.timestamp_utc, 1, 13)) = 0;
+    WHERE hour BETWEEN substr(OLD.timestamp_utc, 1, 10) || ' 00' AND substr(OLD.timestamp_utc, 1, 10) || ' 23' AND hour > coalesce((SELECT max(hour) FROM collision_hourly_counts WHERE hour BETWEEN substr(OLD.timestamp_utc, 1, 10) || ' 00' AND substr(OLD.timestamp_utc, 1, 10) || ' 23' AND collisions > 0), '');
 END;
 
 CREATE TRIGGER IF NOT EXISTS collision_detection_hourly_update
@@ -757,10 +758,10 @@ BEGIN
     UPDATE collision_hourly_counts SET collisions = collisions - 1
     WHERE hour = substr(OLD.timestamp_utc, 1, 13) AND collision_type = OLD.collision_type AND severity = OLD.severity;
     DELETE FROM collision_hourly_counts
-    WHERE hour = substr(OLD.timestamp_utc, 1, 13) AND (SELECT max(collisions) FROM collision_hourly_counts WHERE hour = substr(OLD.timestamp_utc, 1, 13)) = 0;
+    WHERE hour BETWEEN substr(OLD.timestamp_utc, 1, 10) || ' 00' AND substr(OLD.timestamp_utc, 1, 10) || ' 23' AND hour > coalesce((SELECT max(hour) FROM collision_hourly_counts WHERE hour BETWEEN substr(OLD.timestamp_utc, 1, 10) || ' 00' AND substr(OLD.timestamp_utc, 1, 10) || ' 23' AND collisions > 0), '');
     INSERT INTO collision_hourly_counts (hour, collision_type, severity, collisions)
-    SELECT substr(NEW.timestamp_utc, 1, 13), d0.column1, d1.column1, 0 FROM (VALUES ('file_conflict'), ('memory_conflict'), ('semantic_overlap'), ('structural_overlap')) AS d0, (VALUES ('info'), ('warning'), ('critical')) AS d1
-    WHERE NOT EXISTS (SELECT 1 FROM collision_hourly_counts WHERE hour = substr(NEW.timestamp_utc, 1, 13));
+    SELECT substr(NEW.timestamp_utc, 1, 10) || ' ' || h.column1, d0.column1, d1.column1, 0 FROM (VALUES ('00'), ('01'), ('02'), ('03'), ('04'), ('05'), ('06'), ('07'), ('08'), ('09'), ('10'), ('11'), ('12'), ('13'), ('14'), ('15'), ('16'), ('17'), ('18'), ('19'), ('20'), ('21'), ('22'), ('23')) AS h, (VALUES ('file_conflict'), ('memory_conflict'), ('semantic_overlap'), ('structural_overlap')) AS d0, (VALUES ('info'), ('warning'), ('critical')) AS d1
+    WHERE NOT EXISTS (SELECT 1 FROM collision_hourly_counts WHERE hour = substr(NEW.timestamp_utc, 1, 13)) AND h.column1 <= substr(NEW.timestamp_utc, 12, 2) AND substr(NEW.timestamp_utc, 1, 10) || ' ' || h.column1 > coalesce((SELECT max(hour) FROM collision_hourly_counts WHERE hour BETWEEN substr(NEW.timestamp_utc, 1, 10) || ' 00' AND substr(NEW.timestamp_utc, 1, 10) || ' 23'), '');
     INSERT INTO collision_hourly_counts (hour, collision_type, severity, collisions) VALUES (substr(NEW.timestamp_utc, 1, 13), NEW.collision_type, NEW.severity, 1)
     ON CONFLICT (hour, collision_type, severity) DO UPDATE SET collisions = collisions + 1;
 END;
@@ -770,10 +771,10 @@ AFTER INSERT ON slo_violations
 WHEN NEW.timestamp_utc IS NOT NULL
 BEGIN
     INSERT INTO violation_hourly_counts (hour, metric, severity, violations)
-    SELECT substr(NEW.timestamp_utc, 1, 13), d0.column1, d1.column1, 0 FROM (SELECT DISTINCT metric AS column1 FROM violation_hourly_counts WHERE hour = (SELECT max(hour) FROM violation_hourly_counts)) AS d0, (VALUES ('warning'), ('critical')) AS d1
-    WHERE NOT EXISTS (SELECT 1 FROM violation_hourly_counts WHERE hour = substr(NEW.timestamp_utc, 1, 13));
+    SELECT substr(NEW.timestamp_utc, 1, 10) || ' ' || h.column1, d0.column1, d1.column1, 0 FROM (VALUES ('00'), ('01'), ('02'), ('03'), ('04'), ('05'), ('06'), ('07'), ('08'), ('09'), ('10'), ('11'), ('12'), ('13'), ('14'), ('15'), ('16'), ('17'), ('18'), ('19'), ('20'), ('21'), ('22'), ('23')) AS h, (SELECT DISTINCT metric AS column1 FROM violation_hourly_counts WHERE hour = (SELECT max(hour) FROM violation_hourly_counts)) AS d0, (VALUES ('warning'), ('critical')) AS d1
+    WHERE NOT EXISTS (SELECT 1 FROM violation_hourly_counts WHERE hour = substr(NEW.timestamp_utc, 1, 13)) AND h.column1 <= substr(NEW.timestamp_utc, 12, 2) AND substr(NEW.timestamp_utc, 1, 10) || ' ' || h.column1 > coalesce((SELECT max(hour) FROM violation_hourly_counts WHERE hour BETWEEN substr(NEW.timestamp_utc, 1, 10) || ' 00' AND substr(NEW.timestamp_utc, 1, 10) || ' 23'), '');
     INSERT INTO violation_hourly_counts (hour, metric, severity, violations)
-    SELECT b.hour, NEW.metric, d1.column1, 0 FROM (SELECT DISTINCT hour FROM violation_hourly_counts WHERE hour >= (SELECT CASE WHEN EXISTS (SELECT 1 FROM violation_hourly_counts WHERE hour = substr(NEW.timestamp_utc, 1, 13) AND metric = NEW.metric) THEN '~' ELSE '' END) UNION SELECT substr(NEW.timestamp_utc, 1, 13) WHERE NOT EXISTS (SELECT 1 FROM violation_hourly_counts WHERE hour = substr(NEW.timestamp_utc, 1, 13) AND metric = NEW.metric)) AS b, (VALUES ('warning'), ('critical')) AS d1;
+    SELECT b.hour, NEW.metric, d1.column1, 0 FROM (SELECT DISTINCT hour FROM violation_hourly_counts WHERE hour >= (SELECT CASE WHEN EXISTS (SELECT 1 FROM violation_hourly_counts WHERE hour = substr(NEW.timestamp_utc, 1, 13) AND metric = NEW.metric) THEN '~' ELSE '' END) UNION SELECT substr(NEW.timestamp_utc, 1, 10) || ' ' || column1 FROM (VALUES ('00'), ('01'), ('02'), ('03'), ('04'), ('05'), ('06'), ('07'), ('08'), ('09'), ('10'), ('11'), ('12'), ('13'), ('14'), ('15'), ('16'), ('17'), ('18'), ('19'), ('20'), ('21'), ('22'), ('23')) WHERE column1 <= substr(NEW.timestamp_utc, 12, 2) AND NOT EXISTS (SELECT 1 FROM violation_hourly_counts WHERE hour = substr(NEW.timestamp_utc, 1, 13) AND metric = NEW.metric)) AS b, (VALUES ('warning'), ('critical')) AS d1;
     INSERT INTO violation_hourly_counts (hour, metric, severity, violations) VALUES (substr(NEW.timestamp_utc, 1, 13), NEW.metric, NEW.severity, 1)
     ON CONFLICT (hour, metric, severity) DO UPDATE SET violations = violations + 1;
 END;
@@ -785,7 +786,7 @@ BEGIN
     UPDATE violation_hourly_counts SET violations = violations - 1
     WHERE hour = substr(OLD.timestamp_utc, 1, 13) AND metric = OLD.metric AND severity = OLD.severity;
     DELETE FROM violation_hourly_counts
-    WHERE hour = substr(OLD.timestamp_utc, 1, 13) AND (SELECT max(violations) FROM violation_hourly_counts WHERE hour = substr(OLD.timestamp_utc, 1, 13)) = 0;
+    WHERE hour BETWEEN substr(OLD.timestamp_utc, 1, 10) || ' 00' AND substr(OLD.timestamp_utc, 1, 10) || ' 23' AND hour > coalesce((SELECT max(hour) FROM violation_hourly_counts WHERE hour BETWEEN substr(OLD.timestamp_utc, 1, 10) || ' 00' AND substr(OLD.timestamp_utc, 1, 10) || ' 23' AND violations > 0), '');
     DELETE FROM violation_hourly_counts
     WHERE hour >= (SELECT CASE WHEN EXISTS (SELECT 1 FROM slo_violations WHERE metric = OLD.metric) THEN '~' ELSE '' END) AND metric = OLD.metric;
 END;
@@ -797,14 +798,14 @@ BEGIN
     UPDATE violation_hourly_counts SET violations = violations - 1
     WHERE hour = substr(OLD.timestamp_utc, 1, 13) AND metric = OLD.metric AND severity = OLD.severity;
     DELETE FROM violation_hourly_counts
-    WHERE hour = substr(OLD.timestamp_utc, 1, 13) AND (SELECT max(violations) FROM violation_hourly_counts WHERE hour = substr(OLD.timestamp_utc, 1, 13)) = 0;
+    WHERE hour BETWEEN substr(OLD.timestamp_utc, 1, 10) || ' 00' AND substr(OLD.timestamp_utc, 1, 10) || ' 23' AND hour > coalesce((SELECT max(hour) FROM violation_hourly_counts WHERE hour BETWEEN substr(OLD.timestamp_utc, 1, 10) || ' 00' AND substr(OLD.timestamp_utc, 1, 10) || ' 23' AND violations > 0), '');
     DELETE FROM violation_hourly_counts
     WHERE hour >= (SELECT CASE WHEN EXISTS (SELECT 1 FROM slo_violations WHERE metric = OLD.metric) THEN '~' ELSE '' END) AND metric = OLD.metric;
     INSERT INTO violation_hourly_counts (hour, metric, severity, violations)
-    SELECT substr(NEW.timestamp_utc, 1, 13), d0.column1, d1.column1, 0 FROM (SELECT DISTINCT metric AS column1 FROM violation_hourly_counts WHERE hour = (SELECT max(hour) FROM violation_hourly_counts)) AS d0, (VALUES ('warning'), ('critical')) AS d1
-    WHERE NOT EXISTS (SELECT 1 FROM violation_hourly_counts WHERE hour = substr(NEW.timestamp_utc, 1, 13));
+    SELECT substr(NEW.timestamp_utc, 1, 10) || ' ' || h.column1, d0.column1, d1.column1, 0 FROM (VALUES ('00'), ('01'), ('02'), ('03'), ('04'), ('05'), ('06'), ('07'), ('08'), ('09'), ('10'), ('11'), ('12'), ('13'), ('14'), ('15'), ('16'), ('17'), ('18'), ('19'), ('20'), ('21'), ('22'), ('23')) AS h, (SELECT DISTINCT metric AS column1 FROM violation_hourly_counts WHERE hour = (SELECT max(hour) FROM violation_hourly_counts)) AS d0, (VALUES ('warning'), ('critical')) AS d1
+    WHERE NOT EXISTS (SELECT 1 FROM violation_hourly_counts WHERE hour = substr(NEW.timestamp_utc, 1, 13)) AND h.column1 <= substr(NEW.timestamp_utc, 12, 2) AND substr(NEW.timestamp_utc, 1, 10) || ' ' || h.column1 > coalesce((SELECT max(hour) FROM violation_hourly_counts WHERE hour BETWEEN substr(NEW.timestamp_utc, 1, 10) || ' 00' AND substr(NEW.timestamp_utc, 1, 10) || ' 23'), '');
     INSERT INTO violation_hourly_counts (hour, metric, severity, violations)
-    SELECT b.hour, NEW.metric, d1.column1, 0 FROM (SELECT DISTINCT hour FROM violation_hourly_counts WHERE hour >= (SELECT CASE WHEN EXISTS (SELECT 1 FROM violation_hourly_counts WHERE hour = substr(NEW.timestamp_utc, 1, 13) AND metric = NEW.metric) THEN '~' ELSE '' END) UNION SELECT substr(NEW.timestamp_utc, 1, 13) WHERE NOT EXISTS (SELECT 1 FROM violation_hourly_counts WHERE hour = substr(NEW.timestamp_utc, 1, 13) AND metric = NEW.metric)) AS b, (VALUES ('warning'), ('critical')) AS d1;
+    SELECT b.hour, NEW.metric, d1.column1, 0 FROM (SELECT DISTINCT hour FROM violation_hourly_counts WHERE hour >= (SELECT CASE WHEN EXISTS (SELECT 1 FROM violation_hourly_counts WHERE hour = substr(NEW.timestamp_utc, 1, 13) AND metric = NEW.metric) THEN '~' ELSE '' END) UNION SELECT substr(NEW.timestamp_utc, 1, 10) || ' ' || column1 FROM (VALUES ('00'), ('01'), ('02'), ('03'), ('04'), ('05'), ('06'), ('07'), ('08'), ('09'), ('10'), ('11'), ('12'), ('13'), ('14'), ('15'), ('16'), ('17'), ('18'), ('19'), ('20'), ('21'), ('22'), ('23')) WHERE column1 <= substr(NEW.timestamp_utc, 12, 2) AND NOT EXISTS (SELECT 1 FROM violation_hourly_counts WHERE hour = substr(NEW.timestamp_utc, 1, 13) AND metric = NEW.metric)) AS b, (VALUES ('warning'), ('critical')) AS d1;
     INSERT INTO violation_hourly_counts (hour, metric, severity, violations) VALUES (substr(NEW.timestamp_utc, 1, 13), NEW.metric, NEW.severity, 1)
     ON CONFLICT (hour, metric, severity) DO UPDATE SET violations = violations + 1;
 END;

@@ -5,8 +5,9 @@ answer as the base-table count for every window, on any data, in a bounded numbe
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import _bench_data as data
 import pytest
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from harness.bench.rounds import query_plan, vm_steps
 from harness.bench.workloads import BASE_TABLE_FORMS
+from harness.checks.rollups import rollup_problems
 from harness.contract.model import load_contract
 from harness.engine import db
 
@@ -147,16 +149,19 @@ def _stamp(hour: int, minute: int) -> str:
     return (datetime(2026, 1, 29, tzinfo=timezone.utc) + timedelta(hours=hour, minutes=minute)).isoformat()
 
 
-def _database_with(per_hour: int) -> sqlite3.Connection:
-    """per_hour collisions and violations in each hour; with one an hour the keys are spread over the hours,
-    with several every key occurs in every hour (what 1m receipts look like next to 100k)."""
+def _database_with(per_hour: int, hours: Iterable[int] = range(WINDOW_HOURS), *,
+                   triggers: str = "") -> sqlite3.Connection:
+    """per_hour collisions and violations in each of the hours; with one an hour the keys are spread over the
+    hours, with several every key occurs in every hour (what 1m receipts look like next to 100k). triggers:
+    a script run over the schema first (another version's triggers)."""
     conn = sqlite3.connect(":memory:", isolation_level=None)
     conn.executescript(db.read_schema(None))
+    conn.executescript(triggers)
     conn.execute("INSERT INTO workflow_sessions (session_id, start_time, status, agent_count) "
                  "VALUES ('s', '2026-01-28 00:00:00', 'running', 2)")
     conn.execute("INSERT INTO receipts (execution_id, agent_id, operation, status, timestamp, duration_ms) "
                  "VALUES ('e', 'agent', 'generation', 'failed', '2026-01-28 00:00:00', 1)")
-    for hour in range(WINDOW_HOURS):
+    for hour in hours:
         for n in range(per_hour):
             kind, severity = COLLISION_KEYS[(hour + n) % len(COLLISION_KEYS)]
             conn.execute("INSERT INTO collision_detection (session_id, agent_id_1, agent_id_2, collision_type, "
@@ -177,3 +182,30 @@ def test_a_window_of_dense_counts_reads_as_many_entries_for_few_rows_as_for_many
     (few, few_rows), (many, many_rows) = (vm_steps(c, declared.sql, params) for c in (sparse, dense))
     assert few_rows == many_rows  # every key occurs in the window either way
     assert abs(few - many) <= 0.05 * many, (few, many)
+
+
+# Hours that hold a row, of the 30 from 2026-01-29 00:00: both days' last hours among them, as at the end of data.
+SPARSE_HOURS = (0, 7, 13, 23, 24, 29)
+
+
+@pytest.mark.parametrize("query", ["collisions_last_24h_by_type", "violations_last_24h_by_metric",
+                                   "violations_by_severity_over_time", "stats_violations_by_metric"])
+def test_a_window_of_dense_counts_reads_as_many_entries_when_most_hours_hold_no_row(query: str) -> None:
+    # Schema version 6: at 100k receipts about 30% of a day's hours hold no violation, at 1m none.
+    declared = CONTRACT.queries[query]
+    params = {**declared.params, "since": "2026-01-29 00:00:00.000", "until": "2026-01-30 00:00:00.000"}
+    sparse, full = _database_with(len(COLLISION_KEYS) * 2, SPARSE_HOURS), _database_with(len(COLLISION_KEYS) * 2)
+    (few, _), (many, _) = (vm_steps(c, declared.sql, params) for c in (sparse, full))
+    assert abs(few - many) <= 0.05 * many, (few, many)
+
+
+VERSION_4_TRIGGERS = (Path(__file__).parent.parent / "harness" / "migrations" / "0004_dense_window_counts.sql")
+
+
+@pytest.mark.parametrize("table", ["collision_hourly_counts", "violation_hourly_counts"])
+def test_the_rollup_check_finds_the_hours_version_4_left_empty(table: str) -> None:
+    shipped = _database_with(1, SPARSE_HOURS)
+    assert rollup_problems(shipped, CONTRACT, table) == []
+    version_4 = _database_with(1, SPARSE_HOURS, triggers=VERSION_4_TRIGGERS.read_text(encoding="utf-8"))
+    problems = rollup_problems(version_4, CONTRACT, table)
+    assert any("'2026-01-29 01'" in p and "holds nothing" in p for p in problems), problems[:3]

@@ -33,9 +33,10 @@ class RollupSql:
     # (13: 'YYYY-MM-DD HH', 10: the day); `window_triggers()` writes its triggers.
     bucket: tuple[str, int] | None = None
     append_only: bool = False  # the base table refuses UPDATE: no update trigger
-    # Dense counts: every bucket that holds a row holds every key of the key columns' domains (an
-    # enumeration's values; None: the values present in the base table), zeros included, so a window
-    # reads (buckets x keys) entries however sparse the rows are. Empty: only the keys that occur.
+    # Dense counts: every hour of a day that holds a row, up to the day's last hour that holds one, holds
+    # every key of the key columns' domains (an enumeration's values; None: the values present in the
+    # base table), zeros included, so a window reads (hours x keys) entries however sparse the rows
+    # are. Empty: only the keys that occur.
     domains: tuple[tuple[str, ...] | None, ...] = ()
 
     @property
@@ -95,8 +96,11 @@ ROLLUPS: dict[str, RollupSql] = {
 def _window_counts(table: str, base: str, bucket: tuple[str, str, int], keys: tuple[str, ...], count: str, *,
                    append_only: bool = False, dense: bool = False) -> RollupSql:
     """Rows of base per time bucket (its name, the _utc column, how many characters of it) and keys;
-    dense: zeros for every key of the domains in each bucket that holds a row."""
+    dense (hourly counts only): zeros for every key of the domains in every hour of a day that holds a row,
+    up to its last hour that holds one."""
     name, column, length = bucket
+    if dense and length != len("YYYY-MM-DD HH"):
+        raise ValueError(f"{table}: dense counts are hourly (the hours of a day that holds a row)")
     grouping = ", ".join((name, *keys))
     recompute = f"""
             SELECT substr({column}, 1, {length}) AS {name}, {", ".join(keys)}, count(*)
@@ -126,6 +130,9 @@ def _values(values: tuple[str, ...]) -> str:
     return "(VALUES " + ", ".join(f"('{v}')" for v in values) + ")"  # contract enumerations: no quotes in them
 
 
+_HOURS = _values(tuple(f"{h:02d}" for h in range(24)))  # the hours of a day ('HH'), for the dense tables
+
+
 def _domain_rows(base: str, key: str, domain: tuple[str, ...] | None, *, counts: str | None = None) -> str:
     """A subquery of the domain's values as column1: the enumeration, or the distinct values of the key
     in `counts` (a dense table holds every present value in every bucket) or else in the base table."""
@@ -141,10 +148,13 @@ def _dense_recompute(base: str, bucket: tuple[str, str, int], keys: tuple[str, .
     joins = "".join(f", {_domain_rows(base, k, d)} AS d{n}" for n, (k, d) in enumerate(zip(keys, domains, strict=True)))
     matched = " AND ".join(f"c.{k} = d{n}.column1" for n, k in enumerate(keys))
     return f"""
-            SELECT b.{name}, {", ".join(f"d{n}.column1" for n in range(len(keys)))}, coalesce(c.n, 0)
-            FROM (SELECT DISTINCT substr({column}, 1, {length}) AS {name} FROM {base} NOT INDEXED) AS b{joins}
+            SELECT b.day || ' ' || h.column1, {", ".join(f"d{n}.column1" for n in range(len(keys)))}, coalesce(c.n, 0)
+            FROM (SELECT substr({column}, 1, 10) AS day, max(substr({column}, 12, 2)) AS last
+                  FROM {base} NOT INDEXED GROUP BY day) AS b
+            JOIN {_HOURS} AS h ON h.column1 <= b.last{joins}
             LEFT JOIN (SELECT substr({column}, 1, {length}) AS {name}, {", ".join(keys)}, count(*) AS n
-                       FROM {base} NOT INDEXED GROUP BY {grouping}) AS c ON c.{name} = b.{name} AND {matched}
+                       FROM {base} NOT INDEXED GROUP BY {grouping}) AS c
+                ON c.{name} = b.day || ' ' || h.column1 AND {matched}
             ORDER BY 1, {", ".join(str(n + 2) for n in range(len(keys)))}"""  # noqa: S608 - constants
 
 
@@ -158,8 +168,10 @@ ROLLUPS.update({
         _window_counts("audit_hourly_counts", "audit_log", _HOUR, ("status",), "entries", append_only=True),
         _window_counts("session_daily_counts", "workflow_sessions", ("day", "start_time_utc", 10), ("status",),
                        "sessions"),
-        # Dense: collisions and violations are sparse (a few an hour at 100k receipts), so the keys an
-        # hour holds, and the entries a window reads, would grow with the data until every key occurs.
+        # Dense: collisions and violations are sparse (a few an hour at 100k receipts, some hours none), so
+        # the hours and keys a window finds, and the entries it reads, would grow with the data until every
+        # key occurs in every hour (version 4 filled the keys of an hour that holds a row, version 6 the
+        # hours of a day up to its last that holds one).
         _window_counts("collision_hourly_counts", "collision_detection", _HOUR, ("collision_type", "severity"),
                        "collisions", dense=True),
         _window_counts("violation_hourly_counts", "slo_violations", _HOUR, ("metric", "severity"), "violations",
@@ -326,13 +338,24 @@ def _count_out(rollup: RollupSql) -> tuple[str, ...]:
 
 
 # ------------------------------------------------------------ dense counts
-# A dense table keeps every key of its domains in every bucket that holds a row: the first row of a
-# bucket brings the bucket's zeros, a value new to a key without an enumeration brings its zeros to
-# every bucket; a bucket goes when its last row goes, such a value when its last base row goes.
+# A dense table keeps every key of its domains in every hour of a day that holds a row, from midnight
+# to the day's last hour that holds one: a row in an hour the table lacks brings the zeros of its
+# day's hours up to its own; a value new to a key without an enumeration brings its zeros to every
+# hour; a day's trailing hours go when their last row goes (the whole day with its last row), such a
+# value when its last base row goes. A window of 24 hours then reads the same entries whether rows
+# arrive every hour (1m receipts) or leave hours empty (100k), and no more than the hours it spans.
 
 
 def _count_in_all(rollup: RollupSql) -> list[str]:
     return [*_dense_in(rollup), _count_in(rollup)]
+
+
+def _day_hours(rollup: RollupSql, row: str) -> tuple[str, str, str]:
+    """The row's day, its hour of the day ('HH'), and the condition on `hour` for the hours of its day."""
+    assert rollup.bucket is not None
+    column, bucket = rollup.bucket[0], rollup.key[0]
+    day = f"substr({row}.{column}, 1, 10)"
+    return day, f"substr({row}.{column}, 12, 2)", f"{bucket} BETWEEN {day} || ' 00' AND {day} || ' 23'"
 
 
 def _dense_in(rollup: RollupSql) -> list[str]:
@@ -340,26 +363,32 @@ def _dense_in(rollup: RollupSql) -> list[str]:
         return []
     table, bucket, keys = rollup.table, rollup.key[0], rollup.key[1:]
     new_bucket = _bucket_of(rollup, "NEW")[0]
+    day, hour, of_day = _day_hours(rollup, "NEW")
     columns = ", ".join((*rollup.key, rollup.columns[-1]))
-    # The bucket's zeros: the values of each key as the newest bucket holds them (every bucket holds all).
+    # The zeros: the values of each key as the newest hour holds them (every hour holds all).
     newest = f"{table} WHERE {bucket} = (SELECT max({bucket}) FROM {table})"  # noqa: S608 - constants
     sources = [_domain_rows(rollup.base, k, d, counts=newest) for k, d in zip(keys, rollup.domains, strict=True)]
     picked = ", ".join(f"d{n}.column1" for n in range(len(keys)))
+    # Only when the row's hour is absent (the usual row finds it and writes nothing more): the hours
+    # after its day's last one (all of them for a new day) up to its own.
+    last = f"coalesce((SELECT max({bucket}) FROM {table} WHERE {of_day}), '')"  # noqa: S608 - constants
     statements = [
         f"INSERT INTO {table} ({columns})\n"  # noqa: S608 - constants
-        f"    SELECT {new_bucket}, {picked}, 0 FROM " + ", ".join(f"{src} AS d{n}" for n, src in enumerate(sources))
-        + f"\n    WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {bucket} = {new_bucket})"]  # noqa: S608 - constants
+        f"    SELECT {day} || ' ' || h.column1, {picked}, 0 FROM {_HOURS} AS h, "
+        + ", ".join(f"{src} AS d{n}" for n, src in enumerate(sources))
+        + f"\n    WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {bucket} = {new_bucket})"  # noqa: S608 - constants
+        + f" AND h.column1 <= {hour} AND {day} || ' ' || h.column1 > {last}"]
     for n, (key, domain) in enumerate(zip(keys, rollup.domains, strict=True)):
         if domain is not None:
             continue
-        # A value the counts do not hold yet (its bucket has just got every present value): zeros in every bucket.
+        # A value the counts do not hold yet (its hours have just got every present value): zeros in every hour.
         others = [f"{_domain_rows(rollup.base, k, d, counts=table)} AS d{m}"
                   for m, (k, d) in enumerate(zip(keys, rollup.domains, strict=True)) if m != n]
         values = ", ".join(f"NEW.{k}" if m == n else f"d{m}.column1" for m, k in enumerate(keys))
-        # The new row's bucket is named too: the first row of an empty table has no bucket to copy values from.
+        # The new row's hours are named too: the first row of an empty table has no hours to copy values from.
         known = f"EXISTS (SELECT 1 FROM {table} WHERE {bucket} = {new_bucket} AND {key} = NEW.{key})"  # noqa: S608
         buckets = (f"SELECT DISTINCT {bucket} FROM {table} WHERE {_all_or_none(bucket, known)} "  # noqa: S608
-                   f"UNION SELECT {new_bucket} WHERE NOT {known}")
+                   f"UNION SELECT {day} || ' ' || column1 FROM {_HOURS} WHERE column1 <= {hour} AND NOT {known}")
         statements.append(
             f"INSERT INTO {table} ({columns})\n"  # noqa: S608 - constants
             f"    SELECT b.{bucket}, {values}, 0 FROM ({buckets}) AS b" + "".join(f", {o}" for o in others))
@@ -374,9 +403,11 @@ def _all_or_none(bucket: str, skip: str) -> str:
 
 def _dense_out(rollup: RollupSql) -> list[str]:
     table, bucket, count = rollup.table, rollup.key[0], rollup.columns[-1]
-    old_bucket = _bucket_of(rollup, "OLD")[0]
+    _, _, of_day = _day_hours(rollup, "OLD")
+    # The hours after the day's last one that holds a row ('' when none is left: the whole day).
+    last = f"(SELECT max({bucket}) FROM {table} WHERE {of_day} AND {count} > 0)"  # noqa: S608 - constants
     statements = [f"DELETE FROM {table}\n"  # noqa: S608 - constants
-                  f"    WHERE {bucket} = {old_bucket} AND (SELECT max({count}) FROM {table} WHERE {bucket} = {old_bucket}) = 0"]
+                  f"    WHERE {of_day} AND {bucket} > coalesce({last}, '')"]
     for key, domain in zip(rollup.key[1:], rollup.domains, strict=True):
         if domain is None:  # the base table's index on the key answers whether a row of the value is left
             left = f"EXISTS (SELECT 1 FROM {rollup.base} WHERE {key} = OLD.{key})"  # noqa: S608 - constants
