@@ -7,6 +7,7 @@ the reports render them, and nothing here knows about either side.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Mapping
 from dataclasses import Field, asdict, dataclass, field
 from typing import Any, ClassVar
@@ -128,6 +129,16 @@ class WorkloadResult(Record):
     comparison: Comparison | None = None
     rows_per_round: float | None = None  # mean rows read (reads) or receipts written (writes) per round
     params: dict[str, Any] = field(default_factory=dict)  # a read's parameters (ids drawn per round: one example)
+    rows_by_round: tuple[int, ...] = ()  # rows each round read (reads) or wrote (writes), as timings_ms
+
+    @property
+    def p50_per_row_ms(self) -> float:
+        """The median over rounds of a round's time per row it returned (at least one): a read whose rounds
+        draw different parameters (a busy agent, a quiet one) returns more rows in some rounds than in
+        others, and the p50 round of one scale need not be like the p50 round of another."""
+        if not self.rows_by_round:
+            return self.p50_ms / max(self.rows_per_round or 1.0, 1.0)
+        return statistics.median(t / max(rows, 1) for t, rows in zip(self.timings_ms, self.rows_by_round, strict=True))
 
 
 @dataclass(frozen=True)

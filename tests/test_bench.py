@@ -68,12 +68,12 @@ def test_judge_fails_a_significant_regression_against_the_baseline() -> None:
 
 
 def test_a_regression_against_a_baseline_that_answered_differently_is_a_warning() -> None:
-    mine = Measurement(steady(0.06), rows_total=300)
-    r = judge(LOOKUP, "10k", "normal", mine, baseline=Measurement(steady(0.02), rows_total=120))
+    mine = Measurement(steady(0.06), rows_by_round=[1] * 300)
+    r = judge(LOOKUP, "10k", "normal", mine, baseline=Measurement(steady(0.02), rows_by_round=[1, 0, 0, 1, 0] * 60))
     assert r.comparison is not None and r.comparison.regression
     assert r.verdict == WARN
     assert "not like for like: this schema returned 300 rows over the run, the baseline 120" in r.reasons
-    same = judge(LOOKUP, "10k", "normal", mine, baseline=Measurement(steady(0.02), rows_total=300))
+    same = judge(LOOKUP, "10k", "normal", mine, baseline=Measurement(steady(0.02), rows_by_round=[1] * 300))
     assert same.verdict == FAIL
 
 

@@ -190,6 +190,7 @@ def _result(d: dict[str, Any]) -> WorkloadResult:
     fields["reasons"] = tuple(fields.get("reasons", ()))
     fields["plan"] = tuple(fields.get("plan", ()))
     fields["timings_ms"] = tuple(fields.get("timings_ms", ()))
+    fields["rows_by_round"] = tuple(fields.get("rows_by_round", ()))
     fields["params"] = dict(fields.get("params") or {})
     if fields.get("headroom") is None:
         fields["headroom"] = math.inf
