@@ -5,8 +5,8 @@ counts that give the base-table answers, the original design's shapes stay index
 from __future__ import annotations
 
 import re
-import statistics
 import sqlite3
+import statistics
 from collections.abc import Iterator
 from dataclasses import replace
 
