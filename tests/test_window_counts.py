@@ -209,3 +209,34 @@ def test_the_rollup_check_finds_the_hours_version_4_left_empty(table: str) -> No
     version_4 = _database_with(1, SPARSE_HOURS, triggers=VERSION_4_TRIGGERS.read_text(encoding="utf-8"))
     problems = rollup_problems(version_4, CONTRACT, table)
     assert any("'2026-01-29 01'" in p and "holds nothing" in p for p in problems), problems[:3]
+
+
+def _write_steps(conn: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> int:
+    conn.execute("BEGIN")
+    steps, _ = vm_steps(conn, sql, params)
+    conn.execute("ROLLBACK")
+    return steps
+
+
+WRITES = {
+    "a violation in an hour that holds one": (
+        "INSERT INTO slo_violations (execution_id, metric, target_value, actual_value, severity, timestamp) "
+        "VALUES ('e', 'm0', 1, 2, 'warning', ?)", (_stamp(13, 40),)),
+    "a collision in an hour that holds one": (
+        "INSERT INTO collision_detection (session_id, agent_id_1, agent_id_2, collision_type, description, severity, "
+        "timestamp) VALUES ('s', 'a', 'b', 'file_conflict', 'x', 'info', ?)", (_stamp(13, 40),)),
+    "a violation deleted from an hour that keeps others": (
+        "DELETE FROM slo_violations WHERE id = (SELECT min(id) FROM slo_violations WHERE timestamp_utc >= ?)",
+        ("2026-01-29 13:00:00.000",)),
+}
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_the_usual_write_costs_the_dense_triggers_no_more_than_in_version_4(write: str) -> None:
+    # Version 6 fills and trims hours only when a row's hour is absent or its day's last hour empties:
+    # a guard joined first and a single primary-key range keep every other write at version 4's cost.
+    sql, params = WRITES[write]
+    shipped = _database_with(3, SPARSE_HOURS)
+    version_4 = _database_with(3, SPARSE_HOURS, triggers=VERSION_4_TRIGGERS.read_text(encoding="utf-8"))
+    now, before = _write_steps(shipped, sql, params), _write_steps(version_4, sql, params)
+    assert now <= 1.05 * before, (now, before)
