@@ -130,6 +130,7 @@ class WorkloadResult(Record):
     rows_per_round: float | None = None  # mean rows read (reads) or receipts written (writes) per round
     params: dict[str, Any] = field(default_factory=dict)  # a read's parameters (ids drawn per round: one example)
     rows_by_round: tuple[int, ...] = ()  # rows each round read (reads) or wrote (writes), as timings_ms
+    steps_per_row: float | None = None  # a read's SQLite VM steps per returned row (median of a few draws)
 
     @property
     def p50_per_row_ms(self) -> float:

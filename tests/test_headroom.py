@@ -13,7 +13,7 @@ from dataclasses import replace
 import _bench_data as data
 import pytest
 
-from harness.bench.rounds import query_plan
+from harness.bench.rounds import ReadRound, bind, query_plan
 from harness.bench.runner import READ_SCALING_MAX, derived_checks
 from harness.bench.workloads import BASE_TABLE_FORMS, load_workloads
 from harness.contract.model import load_contract
@@ -115,6 +115,44 @@ def test_read_scaling_compares_the_median_round_per_row_not_unlike_rounds() -> N
     slower = _rounds("receipts_of_agent_in_window", "1m", [(0.62, 100)] * 100)
     [check] = [c for c in derived_checks([small, slower], against_original=False) if c.name.startswith("read_scaling")]
     assert (check.verdict, check.value) == ("FAIL", 1.55)  # 6.2 us a row against 4: the walk costs more per row
+
+
+def _scaling(small: WorkloadResult, big: WorkloadResult) -> tuple[str, float, str]:
+    [check] = [c for c in derived_checks([small, big], against_original=False) if c.name.startswith("read_scaling")]
+    return check.verdict, check.value, check.detail
+
+
+def test_a_read_slower_per_row_but_doing_the_same_work_is_a_warning_that_names_why() -> None:
+    # session_by_id: 8 us at 100k, 12.5 at 1m, the same VM steps: a deeper B-tree in a larger file.
+    small = replace(_result("session_by_id", "100k", 0.008, 1), steps_per_row=40.0)
+    verdict, value, detail = _scaling(small, replace(_result("session_by_id", "1m", 0.0125, 1), steps_per_row=40.0))
+    assert (verdict, value) == ("WARN", 1.562)
+    assert "VM steps per returned row 1.00x: the same work per row at both scales" in detail
+    verdict, _, detail = _scaling(small, replace(_result("session_by_id", "1m", 0.0125, 1), steps_per_row=64.0))
+    assert verdict == "FAIL" and "VM steps per returned row 1.60x: the work per row grows with the data" in detail
+
+
+def test_steps_that_grow_fail_a_read_whose_time_does_not() -> None:
+    small = replace(_result("collisions_in_window", "100k", 0.02, 100), steps_per_row=20.0)
+    verdict, value, detail = _scaling(small, replace(_result("collisions_in_window", "1m", 0.022, 100),
+                                                     steps_per_row=45.0))
+    assert (verdict, value) == ("FAIL", 1.1) and "2.25x: the work per row grows with the data" in detail
+
+
+def test_a_window_read_without_its_index_does_more_steps_per_row_as_the_table_grows() -> None:
+    # The real count behind the FAIL above: range_24h reads the last day's receipts through idx_receipts_time;
+    # without it each returned row costs a share of a scan of the whole table.
+    [workload] = [w for w in WORKLOADS.values() if w.name == "range_24h"]
+    per_row = {}
+    for scale in ("1k", "10k"):
+        for schema in (None, data.schema_without("idx_receipts_time")):
+            conn = data.read_only(data.database(scale, schema))
+            round_ = bind(workload, conn)
+            assert isinstance(round_, ReadRound)
+            per_row[scale, schema is None] = round_.steps_per_row()
+            conn.close()
+    assert per_row["10k", True] <= 1.1 * per_row["1k", True], per_row
+    assert per_row["10k", False] > READ_SCALING_MAX * per_row["1k", False], per_row
 
 
 # --------------------------------------------------------- the counts' triggers

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import random
 import sqlite3
+import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -129,12 +130,16 @@ def draw_params(example: Mapping[str, object], sample: DataSample, rng: random.R
 
 
 # ---------------------------------------------------------------- reads
+STEP_DRAWS = 9  # parameter draws whose VM steps per returned row a read's steps_per_row is the median of
+
+
 class ReadRound:
     """One SQL statement per round, every row fetched."""
 
     def __init__(self, workload: Workload, conn: sqlite3.Connection, sql: str, sample: DataSample) -> None:
         self.conn = conn
         self.sql = sql
+        self.name = workload.name
         self.example = workload.params
         self.sample = sample
         self.rng = random.Random(f"{sample.seed}:{workload.name}")
@@ -147,6 +152,17 @@ class ReadRound:
         rows = fetch_in_pages(self.conn.execute(self.sql, prepared))
         self.max_rows_seen = max(self.max_rows_seen, rows)
         return rows
+
+    def steps_per_row(self, draws: int = STEP_DRAWS) -> float:
+        """The median over draws of the VM steps per returned row (at least one): the work the plan does per
+        row of the answer, counted by SQLite rather than timed. The draws have their own generator, so the
+        same seed draws the same parameters at every scale."""
+        rng = random.Random(f"{self.sample.seed}:{self.name}:steps")
+        per_row = []
+        for _ in range(draws):
+            steps, rows = vm_steps(self.conn, self.sql, draw_params(self.example, self.sample, rng))
+            per_row.append(steps / max(rows, 1))
+        return statistics.median(per_row)
 
 
 def fetch_in_pages(cursor: sqlite3.Cursor) -> int:
