@@ -671,7 +671,8 @@ def _read_scaling_checks(results: Sequence[WorkloadResult]) -> list[DerivedCheck
     The time is proved against the work: SQLite's VM steps per returned row at both scales. Steps that grow
     more than the limit fail whatever the time says (the plan reads more per row as the data grows); a time
     over the limit with the steps unchanged is a WARN, its cause named: the same work per row, made slower
-    by a file ten times larger (deeper B-trees, pages no longer in the CPU's caches), not by the data."""
+    by a file ten times larger (pages that no longer fit SQLite's page cache, read from the OS; deeper
+    B-trees), not by the data."""
     small_scale, big_scale = READ_SCALING_SCALES
     reads = {w.name for w in load_workloads() if w.kind == READ}
     small = {r.workload: r for r in results if r.scale == small_scale and r.workload in reads}
@@ -697,7 +698,8 @@ def _proved_by_steps(check: DerivedCheck, base: WorkloadResult, big: WorkloadRes
         return replace(check, verdict=FAIL, detail=detail + ": the work per row grows with the data")
     if check.verdict == FAIL:
         return replace(check, verdict=WARN, detail=detail + ": the same work per row at both scales; the time "
-                       "it gained is the larger file's (deeper B-trees, fewer pages in the CPU's caches)")
+                       "it gained is the larger file's (pages that no longer fit SQLite's page cache, read from "
+                       "the OS; deeper B-trees)")
     return replace(check, detail=detail)
 
 
