@@ -43,17 +43,14 @@ from typing import Any
 from harness.bench.datagen import DATA_END
 from harness.bench.workloads import ORIGINAL_COLUMNS, READ, Workload
 from harness.checks.drift import drift_problems
-from harness.engine.db import existing_file
+from harness.engine.db import existing_file, require_ggen_db
 from harness.engine.introspection import quote_identifier
-from harness.errors import InputError
 from harness.results import SkippedWorkload
 from harness.store.backup import backup
 
 #: The scale label of results measured on a user's database.
 DB_SCALE = "db"
 OPTION = "--db"
-#: The tables every ggen-db database has had since schema version 1.
-REQUIRED_TABLES = ("receipts", "audit_log", "agent_memory")
 WRITES_SKIPPED = "writes skipped: --db measures reads only"
 
 # `column <op> :name` or `column <op> substr(:name, ...)`, the column optionally alias-qualified.
@@ -122,7 +119,7 @@ def copy_user_database(db_path: str | os.PathLike[str], copy: Path) -> UserDatab
     result = backup(source, copy, argument=OPTION)
     conn = sqlite3.connect(f"{copy.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        _check_ggen_db(conn, source)
+        require_ggen_db(conn, f"{OPTION} {source}")
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         schema_sha256 = _schema_sha256(conn)
         drift = tuple(drift_problems(conn))
@@ -131,14 +128,6 @@ def copy_user_database(db_path: str | os.PathLike[str], copy: Path) -> UserDatab
     counts = {name: n for name, n in result.row_counts.items() if not name.startswith("sqlite_")}
     return UserDatabase(source=source, copy=copy, size_bytes=size, page_size=result.page_size, pages=result.pages,
                         user_version=version, row_counts=counts, schema_sha256=schema_sha256, drift=drift)
-
-
-def _check_ggen_db(conn: sqlite3.Connection, source: Path) -> None:
-    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    missing = [t for t in REQUIRED_TABLES if t not in tables]
-    if missing:
-        raise InputError(f"{OPTION} {source}: not a ggen-db database (no {missing[0]} table; "
-                         "create one with: ggen-db init)")
 
 
 def _schema_sha256(conn: sqlite3.Connection) -> str:

@@ -184,3 +184,15 @@ def existing_file(db_path: str | os.PathLike[str], *, argument: str = "DB") -> P
     if not os.access(path, os.R_OK):
         raise InputError(f"{argument} {path}: not readable")
     return path
+
+
+#: The tables every ggen-db database has had since schema version 1.
+REQUIRED_TABLES = ("receipts", "audit_log", "agent_memory")
+
+
+def require_ggen_db(conn: sqlite3.Connection, what: str) -> None:
+    """InputError unless the database has the tables of every ggen-db schema; `what` names it (argument and path)."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    missing = [t for t in REQUIRED_TABLES if t not in tables]
+    if missing:
+        raise InputError(f"{what}: not a ggen-db database (no {missing[0]} table; create one with: ggen-db init)")

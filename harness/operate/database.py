@@ -10,10 +10,8 @@ import os
 import sqlite3
 from pathlib import Path
 
-from harness.engine.db import BUSY_TIMEOUT_MS, configure, existing_file
+from harness.engine.db import BUSY_TIMEOUT_MS, configure, existing_file, require_ggen_db
 from harness.errors import InputError
-
-REQUIRED_TABLES = ("receipts", "audit_log", "agent_memory")
 
 
 def open_read_only(db_path: str | os.PathLike[str], *, argument: str = "DB") -> sqlite3.Connection:
@@ -41,14 +39,13 @@ def open_read_write(db_path: str | os.PathLike[str], *, argument: str = "DB") ->
 def _checked(conn: sqlite3.Connection, path: Path, argument: str) -> sqlite3.Connection:
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        require_ggen_db(conn, f"{argument} {path}")
     except sqlite3.DatabaseError as e:
         conn.close()
         raise InputError(f"{argument} {path}: not a SQLite database ({e})") from e
-    missing = [t for t in REQUIRED_TABLES if t not in tables]
-    if missing:
+    except InputError:
         conn.close()
-        raise InputError(f"{argument} {path}: not a ggen-db database (no {missing[0]} table; create one with: ggen-db init)")
+        raise
     return conn
 
 
