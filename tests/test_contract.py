@@ -11,6 +11,8 @@ from __future__ import annotations
 import copy
 import json
 import math
+import re
+import sqlite3
 from collections.abc import Callable
 from datetime import datetime, timezone
 from importlib import resources
@@ -23,6 +25,7 @@ from hypothesis import strategies as st
 
 from harness.contract import model as contract
 from harness.contract.model import REFUSED, load_contract
+from harness.engine import db
 from harness.errors import ContractError, Problem
 from harness.testing import strategies
 
@@ -484,3 +487,16 @@ def test_a_problem_reads_as_one_line() -> None:
 def test_violations_are_problems_of_their_table() -> None:
     problems = contract.row_violations(CONTRACT.tables["receipts"], {**RECEIPT, "duration_ms": -1})
     assert problems == [Problem("receipts", "duration_ms", "nonnegative", "must be >= 0")]
+
+
+def test_the_readme_counts_the_schemas_tables_indexes_and_views() -> None:
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(db.read_schema(None))
+    kinds = [kind for (kind,) in conn.execute(
+        "SELECT type FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")]
+    derived = sum(1 for t in CONTRACT.tables.values() if t.derived)
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    line = re.search(r"\| `schema.sql` \| the schema: (\d+) tables, (\d+) derived tables .*?, (\d+) indexes, (\d+) views", readme)
+    assert line is not None
+    assert tuple(int(n) for n in line.groups()) == (
+        kinds.count("table") - derived, derived, kinds.count("index"), kinds.count("view"))
