@@ -298,3 +298,16 @@ def test_drop_statistics_removes_analyze_results(populated_db: Path) -> None:
     assert drop_statistics(conn) is True
     assert conn.execute("SELECT count(*) FROM sqlite_stat1").fetchone()[0] == 0
     assert drop_statistics(sqlite3.connect(":memory:")) is False
+
+
+def test_a_run_counts_steps_only_when_it_measures_both_scaling_scales(monkeypatch: pytest.MonkeyPatch,
+                                                                     small_run: BenchReport) -> None:
+    assert all(r.steps_per_row is None for r in small_run.results)  # one scale: nothing to prove
+    import harness.bench.runner
+
+    monkeypatch.setattr(harness.bench.runner, "READ_SCALING_SCALES", ("1k", "10k"))
+    report = run_bench(["1k", "10k"], workloads=["by_agent"], rounds=20, cache_dir=data.CACHE)
+    steps = {r.scale: r.steps_per_row for r in report.results}
+    assert steps["1k"] and steps["10k"] and steps["10k"] <= 1.1 * steps["1k"], steps
+    [check] = [c for c in report.derived if c.name == "read_scaling_by_agent@10k"]
+    assert "VM steps per returned row" in check.detail
