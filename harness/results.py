@@ -137,8 +137,6 @@ class WorkloadResult(Record):
         """The median over rounds of a round's time per row it returned (at least one): a read whose rounds
         draw different parameters (a busy agent, a quiet one) returns more rows in some rounds than in
         others, and the p50 round of one scale need not be like the p50 round of another."""
-        if not self.rows_by_round:
-            return self.p50_ms / max(self.rows_per_round or 1.0, 1.0)
         return statistics.median(t / max(rows, 1) for t, rows in zip(self.timings_ms, self.rows_by_round, strict=True))
 
 

@@ -63,9 +63,10 @@ def test_an_original_shape_walks_its_text_index_in_order(generated: sqlite3.Conn
 
 
 # ------------------------------------------------------------- read scaling
-def _result(workload: str, scale: str, p50: float, rows: float | None) -> WorkloadResult:
-    return WorkloadResult(workload, "", scale, 0, "p95", "normal", 10.0, 300, p50, p50, p50, p50, p50, 0.0, 0.1,
-                          p50, 10.0, "PASS", rows_per_round=rows)
+def _result(workload: str, scale: str, p50: float, rows: int) -> WorkloadResult:
+    """Three rounds of p50 ms, each returning `rows` rows."""
+    return WorkloadResult(workload, "", scale, 0, "p95", "normal", 10.0, 3, p50, p50, p50, p50, p50, 0.0, 0.1,
+                          p50, 10.0, "PASS", timings_ms=(p50,) * 3, rows_per_round=rows, rows_by_round=(rows,) * 3)
 
 
 def test_bench_flags_a_read_whose_p50_grows_from_100k_to_1m() -> None:
@@ -100,7 +101,8 @@ def test_a_base_table_window_read_that_grows_fails_like_any_read() -> None:
 def _rounds(workload: str, scale: str, rounds: list[tuple[float, int]]) -> WorkloadResult:
     timings, rows = zip(*rounds, strict=True)
     p50 = statistics.median(timings)
-    return replace(_result(workload, scale, p50, sum(rows) / len(rows)), timings_ms=timings, rows_by_round=rows)
+    return replace(_result(workload, scale, p50, 0), timings_ms=timings, rows_by_round=rows,
+                   rows_per_round=sum(rows) / len(rows))
 
 
 def test_read_scaling_compares_the_median_round_per_row_not_unlike_rounds() -> None:

@@ -682,7 +682,7 @@ def _read_scaling_checks(results: Sequence[WorkloadResult]) -> list[DerivedCheck
     out = []
     for big in (r for r in results if r.scale == big_scale and r.workload in small):
         base = small[big.workload]
-        if base.rows_per_round is None or big.rows_per_round is None:
+        if not base.rows_by_round or not big.rows_by_round:
             continue
         growth = big.p50_per_row_ms / max(base.p50_per_row_ms, 1e-9)
         check = _ratio_check(f"read_scaling_{big.workload}@{big_scale}",

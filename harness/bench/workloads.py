@@ -339,7 +339,7 @@ _DOCUMENTED: tuple[Workload, ...] = (
     _documented("collisions_between_agents", "collisions of two agents", 3_600, max_rows=100),
     # Dense counts (schema versions 4 and 6): every hour of a day up to its last that holds a row holds every
     # key, so a window reads its hours x the keys at any scale where every day in it holds a row. The step
-    # budgets of the four are a full window's: the steps at 1m (schema version 5), plus 15%.
+    # budgets of the four are a full window's: the steps at 1m (schema version 5), plus about 15%.
     _documented("collisions_last_24h_by_type", "collisions by type, 24 h", 6_200, max_rows=12, cost=WINDOW),
     _documented("stage_metrics_of_execution", "stage metrics of an execution", 400, max_rows=10),
     _documented("violations_of_execution", "violations of an execution", 400, max_rows=100),

@@ -102,12 +102,11 @@ def _window_counts(table: str, base: str, bucket: tuple[str, str, int], keys: tu
     if dense and length != len("YYYY-MM-DD HH"):
         raise ValueError(f"{table}: dense counts are hourly (the hours of a day that holds a row)")
     grouping = ", ".join((name, *keys))
-    recompute = f"""
-            SELECT substr({column}, 1, {length}) AS {name}, {", ".join(keys)}, count(*)
+    counted = f"""
+            SELECT substr({column}, 1, {length}) AS {name}, {", ".join(keys)}, count(*) AS n
             FROM {base} NOT INDEXED GROUP BY {grouping} ORDER BY {grouping}"""  # noqa: S608 - constants
     domains = tuple(_domain(base, key) for key in keys) if dense else ()
-    if dense:
-        recompute = _dense_recompute(base, (name, column, length), keys, domains)
+    recompute = _dense_recompute(base, (name, column), keys, domains, counted) if dense else counted
     return RollupSql(
         table=table, base=base, columns=(name, *keys, count), key_columns=1 + len(keys), recompute=recompute,
         bucket=(column, length), append_only=append_only, domains=domains,
@@ -141,10 +140,11 @@ def _domain_rows(base: str, key: str, domain: tuple[str, ...] | None, *, counts:
     return f"(SELECT DISTINCT {key} AS column1 FROM {counts or base})"  # noqa: S608 - constants
 
 
-def _dense_recompute(base: str, bucket: tuple[str, str, int], keys: tuple[str, ...],
-                     domains: tuple[tuple[str, ...] | None, ...]) -> str:
-    name, column, length = bucket
-    grouping = ", ".join((name, *keys))
+def _dense_recompute(base: str, bucket: tuple[str, str], keys: tuple[str, ...],
+                     domains: tuple[tuple[str, ...] | None, ...], counted: str) -> str:
+    """Every hour of each day up to its last that holds a row, x every key of the domains, with its count
+    from `counted` (the rows per hour and key) or 0."""
+    name, column = bucket
     joins = "".join(f", {_domain_rows(base, k, d)} AS d{n}" for n, (k, d) in enumerate(zip(keys, domains, strict=True)))
     matched = " AND ".join(f"c.{k} = d{n}.column1" for n, k in enumerate(keys))
     return f"""
@@ -152,8 +152,7 @@ def _dense_recompute(base: str, bucket: tuple[str, str, int], keys: tuple[str, .
             FROM (SELECT substr({column}, 1, 10) AS day, max(substr({column}, 12, 2)) AS last
                   FROM {base} NOT INDEXED GROUP BY day) AS b
             JOIN {_HOURS} AS h ON h.column1 <= b.last{joins}
-            LEFT JOIN (SELECT substr({column}, 1, {length}) AS {name}, {", ".join(keys)}, count(*) AS n
-                       FROM {base} NOT INDEXED GROUP BY {grouping}) AS c
+            LEFT JOIN ({counted}) AS c
                 ON c.{name} = b.day || ' ' || h.column1 AND {matched}
             ORDER BY 1, {", ".join(str(n + 2) for n in range(len(keys)))}"""  # noqa: S608 - constants
 

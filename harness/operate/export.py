@@ -103,13 +103,11 @@ def _pages(conn: sqlite3.Connection, name: str, since: str, until: str) -> Itera
     while True:
         cursor = conn.execute(statement, params)
         names = [d[0] for d in cursor.description]
-        page = cursor.fetchall()
-        for values in page:
-            yield dict(zip(names, values, strict=True))
+        page = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+        yield from page
         if len(page) < PAGE_ROWS:
             return
-        last = dict(zip(names, page[-1], strict=True))
-        params["after_ts"], params["after_id"] = last["timestamp_utc"], last["id"]
+        params["after_ts"], params["after_id"] = page[-1]["timestamp_utc"], page[-1]["id"]
 
 
 def _rows(conn: sqlite3.Connection, name: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
